@@ -1,0 +1,11 @@
+/**
+ * jingle-ice: Jingle ICE-UDP for `@xmpp/client` bots. This entry point re-exports the layers
+ * that exist so far; `jingle-ice/stun` and `jingle-ice/turn` give the codecs alone.
+ * @module
+ */
+export * from "./common/address.js";
+export * from "./common/rng.js";
+export { toHex, fromHex } from "./common/bytes.js";
+export * from "./stun/index.js";
+export * from "./turn/index.js";
+export { cryptoRng } from "./node/rng.js";
