@@ -25,6 +25,16 @@ export function utf8Decode(bytes: Uint8Array): string {
   return utf8Decoder.decode(bytes);
 }
 
+/**
+ * Copies `bytes[start, end)` into a new `Uint8Array`. Use it instead of `.slice()` on input:
+ * a Node `Buffer`'s `slice()` returns a view, so writing to the "copy" would change the input.
+ */
+export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
+
 /** Concatenates byte arrays into one new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;

@@ -1,4 +1,5 @@
 import { formatIp, parseIp, type AddressFamily, type TransportAddress } from "../common/address.js";
+import { copyBytes } from "../common/bytes.js";
 import { MAGIC_COOKIE } from "./constants.js";
 import { StunDecodeError, StunEncodeError } from "./errors.js";
 
@@ -41,7 +42,7 @@ export function readAddress(
     throw new StunDecodeError(where, offset, `length ${length} does not match family ${family}`);
   }
   let port = (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
-  const ip = bytes.slice(offset + 4, offset + length);
+  const ip = copyBytes(bytes, offset + 4, offset + length);
   if (transactionId !== undefined) {
     port ^= MAGIC_COOKIE >>> 16;
     xorWithKey(ip, transactionId);

@@ -1,4 +1,5 @@
 import {
+  copyBytes,
   readU16,
   readU32,
   utf8Decode,
@@ -139,7 +140,7 @@ function fixedBytes(name: StunAttributeName, size: number): AttributeCodec<Uint8
     where: where(name),
     read(bytes, offset, length) {
       expectLength(name, offset, length, size);
-      return bytes.slice(offset, offset + size);
+      return copyBytes(bytes, offset, offset + size);
     },
     write(value, out, offset) {
       if (value.length !== size) {
@@ -231,7 +232,7 @@ function readPasswordAlgorithm(bytes: Uint8Array, offset: number, end: number, n
       `parameters length ${paramLength} overruns the attribute`,
     );
   }
-  const parameters = bytes.slice(offset + 4, offset + 4 + paramLength);
+  const parameters = copyBytes(bytes, offset + 4, offset + 4 + paramLength);
   return { value: { algorithm, parameters }, next: Math.min(next, end) };
 }
 
@@ -360,7 +361,7 @@ export const attributeCodecs: Codecs = {
   DATA: {
     code: AttributeCode.DATA,
     where: where("DATA"),
-    read: (bytes, offset, length) => bytes.slice(offset, offset + length),
+    read: (bytes, offset, length) => copyBytes(bytes, offset, offset + length),
     write(value, out, offset) {
       if (value.length > 0xffff - 8) throw new StunEncodeError(where("DATA"), "too long");
       out.set(value, offset);

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { writeU16 } from "../common/bytes.js";
+import { copyBytes, writeU16 } from "../common/bytes.js";
 import { FINGERPRINT_XOR, HEADER_LENGTH } from "./constants.js";
 
 /** Where a MESSAGE-INTEGRITY(-SHA256) attribute sits in a decoded message. */
@@ -48,7 +48,7 @@ function receivedHmac(
   offset: number,
   attributeSize: number,
 ): Buffer {
-  const header = raw.slice(0, HEADER_LENGTH);
+  const header = copyBytes(raw, 0, HEADER_LENGTH);
   writeU16(header, 2, offset + attributeSize - HEADER_LENGTH);
   return createHmac(algorithm, key)
     .update(header)
@@ -59,7 +59,7 @@ function receivedHmac(
 /** The received FINGERPRINT's expected value, with the header length as the sender set it. */
 export function receivedFingerprint(raw: Uint8Array, offset: number): number {
   if (offset + FINGERPRINT_SIZE === raw.length) return fingerprintOver(raw, offset);
-  const header = raw.slice(0, HEADER_LENGTH);
+  const header = copyBytes(raw, 0, HEADER_LENGTH);
   writeU16(header, 2, offset + FINGERPRINT_SIZE - HEADER_LENGTH);
   return (crc32(raw.subarray(HEADER_LENGTH, offset), crc32(header)) ^ FINGERPRINT_XOR) >>> 0;
 }

@@ -1,4 +1,4 @@
-import { readU16, readU32, writeU16, writeU32 } from "../common/bytes.js";
+import { copyBytes, readU16, readU32, writeU16, writeU32 } from "../common/bytes.js";
 import { attributeCodecs, attributeNameByCode } from "./attribute-codecs.js";
 import type { StunAttribute, StunAttributeName, StunAttributeValues } from "./attribute-types.js";
 import {
@@ -224,7 +224,7 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
   }
   if (readU32(bytes, 4) !== MAGIC_COOKIE)
     throw new StunDecodeError("header/magic-cookie", 4, "wrong magic cookie");
-  const transactionId = bytes.slice(8, HEADER_LENGTH);
+  const transactionId = copyBytes(bytes, 8, HEADER_LENGTH);
 
   const attributes: StunAttribute[] = [];
   const unknownComprehensionRequired: number[] = [];
@@ -265,7 +265,7 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
           `length ${valueLength}, expected 20`,
         );
       }
-      messageIntegrity = { offset, value: bytes.slice(start, start + 20) };
+      messageIntegrity = { offset, value: copyBytes(bytes, start, start + 20) };
       phase = Phase.AfterIntegrity;
     } else if (
       code === AttributeCode["MESSAGE-INTEGRITY-SHA256"] &&
@@ -279,7 +279,7 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
           `length ${valueLength}, expected 16..32 in steps of 4`,
         );
       }
-      messageIntegritySha256 = { offset, value: bytes.slice(start, start + valueLength) };
+      messageIntegritySha256 = { offset, value: copyBytes(bytes, start, start + valueLength) };
       phase = Phase.AfterIntegritySha256;
     } else if (phase !== Phase.Open) {
       // RFC 8489 §14.5–14.7: attributes after the integrity attributes are ignored.
@@ -288,7 +288,11 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
       const name = attributeNameByCode.get(code);
       if (name === undefined) {
         if (isComprehensionRequired(code)) unknownComprehensionRequired.push(code);
-        attributes.push({ type: "unknown", code, value: bytes.slice(start, start + valueLength) });
+        attributes.push({
+          type: "unknown",
+          code,
+          value: copyBytes(bytes, start, start + valueLength),
+        });
       } else {
         attributes.push({
           type: name,

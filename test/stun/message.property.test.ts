@@ -57,6 +57,22 @@ describe("STUN codec properties", () => {
     );
   });
 
+  it("decodes and verifies a pooled Node Buffer without changing a byte of it", () => {
+    // A Buffer's slice() is a view: a decoder that un-XORs an address "copy" in place would
+    // corrupt the caller's datagram (and then fail its own FINGERPRINT check).
+    fc.assert(
+      fc.property(stunMessage(), fc.uint8Array({ minLength: 1, maxLength: 16 }), (message, key) => {
+        const encoded = encodeStunMessage(message, { messageIntegrity: key, fingerprint: true });
+        const datagram = Buffer.from(encoded);
+        const decoded = decodeStunMessage(datagram);
+        assert.equal(verifyMessageIntegrity(decoded, key), true);
+        assert.deepEqual(decoded.attributes, message.attributes);
+        assert.deepEqual(new Uint8Array(datagram), encoded);
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it("re-encoding a decoded message reproduces its bytes", () => {
     fc.assert(
       fc.property(stunMessage(), encodeOptions, (message, options) => {
