@@ -20,9 +20,21 @@ export function utf8EncodeInto(text: string, target: Uint8Array, offset: number)
   return read === text.length ? written : -1;
 }
 
-/** UTF-8 decodes bytes; malformed sequences become U+FFFD rather than throwing. */
-export function utf8Decode(bytes: Uint8Array): string {
-  return utf8Decoder.decode(bytes);
+/**
+ * UTF-8 decodes `bytes[start, end)`; malformed sequences become U+FFFD rather than throwing.
+ * Short ASCII strings (ICE usernames, realms, nonces) take a fast path.
+ */
+export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start <= 64) {
+    let text = "";
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) return utf8Decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
 }
 
 /**
@@ -31,7 +43,9 @@ export function utf8Decode(bytes: Uint8Array): string {
  */
 export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
-  out.set(bytes.subarray(start, end));
+  // Short copies (transaction ids, HMACs) are cheaper byte by byte than through a subarray view.
+  if (out.length <= 64) for (let i = 0; i < out.length; i++) out[i] = bytes[start + i]!;
+  else out.set(bytes.subarray(start, end));
   return out;
 }
 
@@ -46,6 +60,19 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * True when the first `length` bytes of `a` and `b` are equal, in time that depends on
+ * `length` only (no early exit), for comparing HMACs. node:crypto's `timingSafeEqual` does the
+ * same but cost about 0.7 µs per call in the STUN decode path (bench/stun.ts), a third of
+ * the whole check.
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  if (a.length < length || b.length < length) return false;
+  let difference = 0;
+  for (let i = 0; i < length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
 }
 
 /** True when both arrays hold the same bytes. Not constant-time: never use it on secrets. */

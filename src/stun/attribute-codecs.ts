@@ -53,7 +53,7 @@ function text(
   return {
     code: AttributeCode[name],
     where: where(name),
-    read: (bytes, offset, length) => utf8Decode(bytes.subarray(offset, offset + length)),
+    read: (bytes, offset, length) => utf8Decode(bytes, offset, offset + length),
     write(value, out, offset) {
       const written = utf8EncodeInto(value, out, offset);
       if (written < 0 || written > maxBytes) {
@@ -197,7 +197,7 @@ function readErrorCode(
   }
   return {
     code: cls * 100 + number,
-    reason: utf8Decode(bytes.subarray(offset + 4, offset + length)),
+    reason: utf8Decode(bytes, offset + 4, offset + length),
   };
 }
 

@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { copyBytes, writeU16 } from "../common/bytes.js";
+import { constantTimeEqual, copyBytes, writeU16 } from "../common/bytes.js";
 import { FINGERPRINT_XOR, HEADER_LENGTH } from "./constants.js";
+import { hmacSha1For } from "./hmac-sha1.js";
 
 /** Where a MESSAGE-INTEGRITY(-SHA256) attribute sits in a decoded message. */
 export interface IntegrityField {
@@ -25,7 +26,8 @@ export function hmacOver(
   key: Uint8Array,
   bytes: Uint8Array,
   end: number,
-): Buffer {
+): Uint8Array {
+  if (algorithm === "sha1") return hmacSha1For(key).digest(bytes, 0, end);
   return createHmac(algorithm, key).update(bytes.subarray(0, end)).digest();
 }
 
@@ -38,8 +40,9 @@ export function fingerprintOver(bytes: Uint8Array, end: number): number {
 }
 
 /**
- * The HMAC of a received message up to the attribute at `field.offset`, computed as the sender
- * did: with the header length rewritten to end just after that attribute (RFC 8489 §14.5).
+ * The HMAC of a received message up to the attribute at `offset`, computed as the sender did:
+ * with the header length rewritten to end just after that attribute (RFC 8489 §14.5). The input
+ * is never written to.
  */
 function receivedHmac(
   algorithm: "sha1" | "sha256",
@@ -47,13 +50,16 @@ function receivedHmac(
   raw: Uint8Array,
   offset: number,
   attributeSize: number,
-): Buffer {
-  const header = copyBytes(raw, 0, HEADER_LENGTH);
-  writeU16(header, 2, offset + attributeSize - HEADER_LENGTH);
-  return createHmac(algorithm, key)
-    .update(header)
-    .update(raw.subarray(HEADER_LENGTH, offset))
-    .digest();
+): Uint8Array {
+  if (algorithm === "sha256") {
+    const header = copyBytes(raw, 0, HEADER_LENGTH);
+    writeU16(header, 2, offset + attributeSize - HEADER_LENGTH);
+    return createHmac(algorithm, key)
+      .update(header)
+      .update(raw.subarray(HEADER_LENGTH, offset))
+      .digest();
+  }
+  return hmacSha1For(key).digest(raw, 0, offset, offset + attributeSize - HEADER_LENGTH);
 }
 
 /** The received FINGERPRINT's expected value, with the header length as the sender set it. */
@@ -77,6 +83,7 @@ export function verifyIntegrityField(
   if (field === undefined) return false;
   const size = algorithm === "sha1" ? MESSAGE_INTEGRITY_SIZE : 4 + field.value.length;
   const expected = receivedHmac(algorithm, key, raw, field.offset, size);
-  // RFC 8489 §14.6: MESSAGE-INTEGRITY-SHA256 may be truncated to 16..32 bytes.
-  return timingSafeEqual(expected.subarray(0, field.value.length), field.value);
+  // RFC 8489 §14.6: MESSAGE-INTEGRITY-SHA256 may be truncated to 16..32 bytes, so compare the
+  // received length only (the decoder guarantees it is at most the digest's).
+  return constantTimeEqual(expected, field.value, field.value.length);
 }

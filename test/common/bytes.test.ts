@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  constantTimeEqual,
+  copyBytes,
   bytesEqual,
   concatBytes,
   fromHex,
@@ -148,5 +150,29 @@ describe("big-endian integers", () => {
     const bytes = new Uint8Array(2);
     writeU16(bytes, 0, 0x12345);
     assert.deepEqual(bytes, Uint8Array.of(0x23, 0x45));
+  });
+});
+
+describe("constantTimeEqual and copyBytes", () => {
+  it("compares the first `length` bytes and ignores what follows", () => {
+    assert.equal(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4), 2), true);
+    assert.equal(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4), 3), false);
+    assert.equal(constantTimeEqual(Uint8Array.of(9), Uint8Array.of(8), 0), true);
+  });
+
+  it("is false when either array is shorter than `length`", () => {
+    assert.equal(constantTimeEqual(Uint8Array.of(1), Uint8Array.of(1, 2), 2), false);
+    assert.equal(constantTimeEqual(Uint8Array.of(1, 2), Uint8Array.of(1), 2), false);
+  });
+
+  it("copies short and long ranges out of a Buffer so that writing to the copy leaves the Buffer alone", () => {
+    for (const size of [12, 200]) {
+      const source = Buffer.alloc(size + 10, 7);
+      const copy = copyBytes(source, 5, 5 + size);
+      assert.equal(copy.length, size);
+      assert.equal(Object.getPrototypeOf(copy), Uint8Array.prototype);
+      copy.fill(1);
+      assert.ok(source.every((byte) => byte === 7));
+    }
   });
 });
