@@ -39,6 +39,9 @@ export function fingerprintOver(bytes: Uint8Array, end: number): number {
   return (crc32(bytes.subarray(0, end)) ^ FINGERPRINT_XOR) >>> 0;
 }
 
+// The expected SHA-1 HMAC of a received message: compared at once, never handed out.
+const sha1Scratch = new Uint8Array(20);
+
 /**
  * The HMAC of a received message up to the attribute at `offset`, computed as the sender did:
  * with the header length rewritten to end just after that attribute (RFC 8489 §14.5). The input
@@ -59,7 +62,15 @@ function receivedHmac(
       .update(raw.subarray(HEADER_LENGTH, offset))
       .digest();
   }
-  return hmacSha1For(key).digest(raw, 0, offset, offset + attributeSize - HEADER_LENGTH);
+  hmacSha1For(key).digestInto(
+    raw,
+    0,
+    offset,
+    sha1Scratch,
+    0,
+    offset + attributeSize - HEADER_LENGTH,
+  );
+  return sha1Scratch;
 }
 
 /** The received FINGERPRINT's expected value, with the header length as the sender set it. */

@@ -1,5 +1,5 @@
 import { copyBytes, readU16, readU32, writeU16, writeU32 } from "../common/bytes.js";
-import { attributeCodecs, attributeNameByCode } from "./attribute-codecs.js";
+import { codecByCode, codecByName, type NamedCodec } from "./attribute-codecs.js";
 import type { StunAttribute, StunAttributeName, StunAttributeValues } from "./attribute-types.js";
 import {
   AttributeCode,
@@ -111,7 +111,7 @@ export function encodeStunMessage(message: StunMessage, options: EncodeOptions =
         !Number.isInteger(code) ||
         code < 0 ||
         code > 0xffff ||
-        attributeNameByCode.has(code) ||
+        codecByCode.has(code) ||
         structural.has(code)
       ) {
         throw new StunEncodeError(
@@ -124,9 +124,11 @@ export function encodeStunMessage(message: StunMessage, options: EncodeOptions =
       out.set(attribute.value, offset + 4);
       length = attribute.value.length;
     } else {
-      const codec = attributeCodecs[attribute.type];
+      const codec = codecByName.get(attribute.type);
+      if (codec === undefined)
+        throw new StunEncodeError("attribute", `unknown attribute type ${String(attribute.type)}`);
       code = codec.code;
-      length = codec.write(attribute.value as never, out, offset + 4, transactionId);
+      length = codec.write(attribute.value, out, offset + 4, transactionId);
     }
     writeU16(out, offset, code);
     writeU16(out, offset + 2, length);
@@ -191,10 +193,7 @@ function whereOf(code: number): string {
   if (code === AttributeCode["MESSAGE-INTEGRITY-SHA256"])
     return "attribute/message-integrity-sha256";
   if (code === AttributeCode.FINGERPRINT) return "attribute/fingerprint";
-  const name = attributeNameByCode.get(code);
-  return name === undefined
-    ? `attribute/0x${code.toString(16).padStart(4, "0")}`
-    : attributeCodecs[name].where;
+  return codecByCode.get(code)?.codec.where ?? `attribute/0x${code.toString(16).padStart(4, "0")}`;
 }
 
 /**
@@ -285,8 +284,8 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
       // RFC 8489 §14.5–14.7: attributes after the integrity attributes are ignored.
       ignoredAttributes++;
     } else {
-      const name = attributeNameByCode.get(code);
-      if (name === undefined) {
+      const entry = codecByCode.get(code);
+      if (entry === undefined) {
         if (isComprehensionRequired(code)) unknownComprehensionRequired.push(code);
         attributes.push({
           type: "unknown",
@@ -295,8 +294,8 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
         });
       } else {
         attributes.push({
-          type: name,
-          value: readValue(name, bytes, offset, valueLength, transactionId),
+          type: entry.name,
+          value: readValue(entry, bytes, offset, valueLength, transactionId),
         } as StunAttribute);
       }
     }
@@ -318,14 +317,14 @@ export function decodeStunMessage(bytes: Uint8Array): DecodedStunMessage {
 
 /** Reads one typed value; errors point at the attribute's header, not into its value. */
 function readValue(
-  name: StunAttributeName,
+  entry: NamedCodec,
   bytes: Uint8Array,
   offset: number,
   valueLength: number,
   transactionId: Uint8Array,
 ): unknown {
   try {
-    return attributeCodecs[name].read(bytes, offset + 4, valueLength, transactionId);
+    return entry.codec.read(bytes, offset + 4, valueLength, transactionId);
   } catch (error) {
     if (error instanceof StunDecodeError && error.offset !== offset) {
       throw new StunDecodeError(error.where, offset, error.reason);

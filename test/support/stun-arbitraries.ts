@@ -3,7 +3,7 @@
 // property tests and the manual fuzz script.
 import fc from "fast-check";
 import { formatIp, type TransportAddress } from "../../src/common/address.js";
-import { attributeNameByCode } from "../../src/stun/attribute-codecs.js";
+import { codecByCode } from "../../src/stun/attribute-codecs.js";
 import type { StunAttribute } from "../../src/stun/attribute-types.js";
 import { AttributeCode, type StunClass } from "../../src/stun/constants.js";
 import type { EncodeOptions, StunMessage } from "../../src/stun/message.js";
@@ -40,7 +40,7 @@ const passwordAlgorithm = fc.record(
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
 const free = new Set<number>([
-  ...attributeNameByCode.keys(),
+  ...codecByCode.keys(),
   AttributeCode["MESSAGE-INTEGRITY"],
   AttributeCode["MESSAGE-INTEGRITY-SHA256"],
   AttributeCode.FINGERPRINT,
