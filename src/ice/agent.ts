@@ -1,0 +1,1082 @@
+/**
+ * The ICE agent (RFC 8445, full agent, trickle always): a sans-IO state machine. A driver feeds
+ * it host addresses, signalling, datagrams and the time, and drains transmits, events and one
+ * timer deadline (DESIGN.md §2). Nothing here touches a socket, a clock or ambient randomness.
+ */
+import { toHex } from "../common/bytes.js";
+import type { TransportAddress } from "../common/address.js";
+import {
+  getAttribute,
+  hasAttribute,
+  decodeStunMessage,
+  type DecodedStunMessage,
+} from "../stun/message.js";
+import { isStunMessage } from "../stun/demux.js";
+import { StunMethod } from "../stun/constants.js";
+import { shortTermKey } from "../stun/credentials.js";
+import { verifyMessageIntegrity } from "../stun/verify.js";
+import { StunClientTransaction } from "../stun/transaction.js";
+import { createTransactionId } from "../stun/transaction-id.js";
+import {
+  FoundationRegistry,
+  addressKey,
+  checkRemoteCandidate,
+  sameAddress,
+  type LocalCandidate,
+  type RemoteCandidateInput,
+} from "./candidate.js";
+import { CheckList } from "./checklist.js";
+import { createPassword, createTieBreaker, createUfrag } from "./credentials.js";
+import {
+  encodeCheckError,
+  encodeCheckRequest,
+  encodeCheckSuccess,
+  encodeServerBinding,
+} from "./messages.js";
+import type { CandidatePair } from "./pair.js";
+import { candidatePriority, localPreference } from "./priority.js";
+import { ComponentStates } from "./states.js";
+import type {
+  AgentEvent,
+  AgentOptions,
+  AgentStats,
+  Candidate,
+  CandidatePairInfo,
+  IceRole,
+  IceState,
+  ReceivedDatagram,
+  Transmit,
+} from "./types.js";
+
+/** The defaults of {@link AgentOptions}, documented there. */
+const defaults = {
+  components: 1,
+  ta: 20,
+  minRto: 500,
+  maxCheckTransmissions: 7,
+  stunServerTimeout: 3000,
+  nominationSettle: 100,
+  maxRemoteCandidates: 100,
+  maxPairs: 100,
+  consentInterval: 5000,
+  disconnectedTimeout: 10_000,
+  consentTimeout: 30_000,
+  failureGrace: 1000,
+} as const;
+
+type Settings = { -readonly [K in keyof typeof defaults]: number };
+
+/** An outstanding STUN transaction and what it is for. */
+type Pending =
+  | {
+      readonly kind: "check";
+      readonly transaction: StunClientTransaction;
+      readonly pair: CandidatePair;
+      readonly key: Uint8Array;
+    }
+  | {
+      readonly kind: "consent";
+      readonly transaction: StunClientTransaction;
+      readonly pair: CandidatePair;
+      readonly key: Uint8Array;
+    }
+  | {
+      readonly kind: "server";
+      readonly transaction: StunClientTransaction;
+      readonly base: LocalCandidate;
+      readonly server: TransportAddress;
+      readonly deadline: number;
+    };
+
+/** A check that arrived before the peer's credentials did (trickle). */
+interface EarlyCheck {
+  readonly socket: LocalCandidate;
+  readonly source: TransportAddress;
+  readonly priority: number;
+  readonly useCandidate: boolean;
+}
+
+/** Per-component nomination and consent bookkeeping. */
+interface ComponentRuntime {
+  selected: CandidatePair | undefined;
+  /** After an ICE restart: the old selected pair, which carries data until a new one is selected. */
+  previous: CandidatePair | undefined;
+  firstValidAt: number | undefined;
+  nominating: CandidatePair | undefined;
+  lastConsentAt: number;
+  nextConsentAt: number;
+  failingSince: number | undefined;
+}
+
+/** A full ICE agent for one data stream with 1..n components. */
+export class IceAgent {
+  private readonly settings: Settings;
+  private readonly rng: AgentOptions["rng"];
+  private readonly stunServers: readonly TransportAddress[];
+  private readonly foundations = new FoundationRegistry();
+  private roleValue: IceRole;
+  private readonly tieBreaker: bigint;
+  private ufrag: string;
+  private pwd: string;
+  private localKey: Uint8Array;
+  private remoteUfrag: string | undefined;
+  private remoteKey: Uint8Array | undefined;
+  private readonly hosts: LocalCandidate[] = [];
+  private readonly locals: LocalCandidate[] = [];
+  private remotes: Candidate[] = [];
+  private readonly checklist: CheckList;
+  private readonly pending = new Map<string, Pending>();
+  private earlyChecks: EarlyCheck[] = [];
+  private readonly runtime: ComponentRuntime[] = [];
+  private readonly states: ComponentStates;
+  private readonly transmits: Transmit[] = [];
+  private readonly events: AgentEvent[] = [];
+  private readonly validated = new Map<string, number>();
+  private gatheringStarted = false;
+  private gatheringDone = false;
+  private remoteEnded = false;
+  private nextPacedAt = -Infinity;
+  private prflxCount = 0;
+  private closed = false;
+  private readonly counters: Omit<
+    AgentStats,
+    "localCandidates" | "remoteCandidates" | "pairs" | "validPairs" | "selectedPairs"
+  >;
+
+  constructor(options: AgentOptions) {
+    const settings = { ...defaults } as Settings;
+    for (const name of Object.keys(defaults) as (keyof Settings)[]) {
+      const value = options[name];
+      if (value !== undefined) {
+        if (!(Number.isFinite(value) && value >= 0))
+          throw new RangeError(`${name} must be a finite number ≥ 0`);
+        settings[name] = value;
+      }
+    }
+    if (
+      !Number.isInteger(settings.components) ||
+      settings.components < 1 ||
+      settings.components > 256
+    ) {
+      throw new RangeError("components must be an integer in 1..256");
+    }
+    this.settings = settings;
+    this.rng = options.rng;
+    this.stunServers = options.stunServers ?? [];
+    this.roleValue = options.role;
+    this.tieBreaker = options.tieBreaker ?? createTieBreaker(options.rng);
+    this.ufrag = options.ufrag ?? createUfrag(options.rng);
+    this.pwd = options.pwd ?? createPassword(options.rng);
+    this.localKey = shortTermKey(this.pwd, "none");
+    this.checklist = new CheckList(settings.maxPairs);
+    this.states = new ComponentStates(settings.components, (event) => this.events.push(event));
+    for (let i = 0; i < settings.components; i++) {
+      this.runtime.push({
+        selected: undefined,
+        previous: undefined,
+        firstValidAt: undefined,
+        nominating: undefined,
+        lastConsentAt: 0,
+        nextConsentAt: Infinity,
+        failingSince: undefined,
+      });
+    }
+    this.counters = {
+      checksSent: 0,
+      checksReceived: 0,
+      checkRetransmissions: 0,
+      successResponsesReceived: 0,
+      errorResponsesReceived: 0,
+      responsesSent: 0,
+      roleConflicts: 0,
+      stunServerRequestsSent: 0,
+      consentChecksSent: 0,
+      dataSent: 0,
+      dataReceived: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      dropped: {},
+      ignoredRemoteCandidates: {},
+    };
+  }
+
+  // --- identity ------------------------------------------------------------------------------
+
+  /** Our current role. */
+  get role(): IceRole {
+    return this.roleValue;
+  }
+
+  /** Our ufrag and password, to signal to the peer. */
+  get localCredentials(): { readonly ufrag: string; readonly pwd: string } {
+    return { ufrag: this.ufrag, pwd: this.pwd };
+  }
+
+  /** State of one component, or of the agent as a whole. */
+  state(component?: number): IceState {
+    return component === undefined ? this.states.agent : this.states.of(component);
+  }
+
+  /** The selected pair of a component, if any. */
+  selectedPair(component: number): CandidatePairInfo | undefined {
+    const pair = this.runtime[component - 1]?.selected;
+    return pair === undefined ? undefined : this.info(pair);
+  }
+
+  // --- inputs --------------------------------------------------------------------------------
+
+  /**
+   * Registers a bound socket: one host candidate for `component` at `address` (RFC 8445
+   * §5.1.1.1). Call it for each socket before {@link startGathering}; later calls trickle.
+   */
+  addHostAddress(now: number, component: number, address: TransportAddress): void {
+    if (this.closed) return;
+    this.checkComponent(component);
+    if (this.hosts.some((h) => h.candidate.component === component && sameAddress(h.base, address)))
+      return;
+    const index = this.hosts.filter((h) => h.candidate.component === component).length;
+    const candidate: Candidate = {
+      foundation: this.foundations.foundationFor("host", address.address),
+      component,
+      transport: "udp",
+      priority: candidatePriority("host", localPreference(address.family, index), component),
+      address,
+      type: "host",
+    };
+    const local: LocalCandidate = { candidate, base: address };
+    this.hosts.push(local);
+    this.locals.push(local);
+    if (this.gatheringStarted) {
+      this.events.push({ type: "local-candidate", candidate });
+      for (const remote of this.remotes) this.formPair(local, remote);
+    }
+    this.update(now);
+  }
+
+  /**
+   * Emits the host candidates and asks every STUN server, in parallel, for the server-reflexive
+   * address of each host socket of its family (RFC 8445 §5.1.1.2). `gathering-complete` follows
+   * once every server answered, failed or timed out (`stunServerTimeout`).
+   */
+  startGathering(now: number): void {
+    if (this.closed || this.gatheringStarted) return;
+    this.gatheringStarted = true;
+    for (const host of this.hosts)
+      this.events.push({ type: "local-candidate", candidate: host.candidate });
+    for (const host of this.hosts) {
+      for (const server of this.stunServers) {
+        if (server.family !== host.base.family) continue;
+        const transactionId = createTransactionId(this.rng);
+        const transaction = new StunClientTransaction(
+          now,
+          transactionId,
+          encodeServerBinding(transactionId),
+          {
+            rto: this.settings.minRto,
+          },
+        );
+        this.pending.set(toHex(transactionId), {
+          kind: "server",
+          transaction,
+          base: host,
+          server,
+          deadline: now + this.settings.stunServerTimeout,
+        });
+      }
+    }
+    this.checkGatheringDone();
+    this.update(now);
+  }
+
+  /**
+   * The peer's ufrag and password. Different ones than before mean the peer restarted ICE
+   * (RFC 8445 §9): its candidates and our pairs are dropped, while the selected pair keeps
+   * carrying data until a new one is selected.
+   */
+  setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
+    if (this.closed) return;
+    const key = shortTermKey(pwd, "none");
+    if (
+      this.remoteUfrag !== undefined &&
+      (this.remoteUfrag !== ufrag || toHex(key) !== toHex(this.remoteKey!))
+    ) {
+      this.resetChecks();
+    }
+    this.remoteUfrag = ufrag;
+    this.remoteKey = key;
+    const early = this.earlyChecks;
+    this.earlyChecks = [];
+    for (const check of early) this.acceptCheck(now, check);
+    this.update(now);
+  }
+
+  /**
+   * A trickled remote candidate (any time, RFC 8838). Returns false when it is ignored: not UDP,
+   * a hostname or `.local` name, a zone id, out of range, or over `maxRemoteCandidates`.
+   */
+  addRemoteCandidate(now: number, input: RemoteCandidateInput): boolean {
+    if (this.closed) return false;
+    const checked = checkRemoteCandidate(input, this.settings.components);
+    if (typeof checked === "string") return this.ignoreRemote(checked);
+    const known = this.remotes.find(
+      (r) => r.component === checked.component && sameAddress(r.address, checked.address),
+    );
+    if (known !== undefined) {
+      if (known.type !== "prflx") return this.ignoreRemote("duplicate");
+      // The signalled candidate replaces the peer-reflexive one learnt from a check, in place:
+      // pairs keep their state, so a selected pair does not flap (RFC 8445 §7.3.1.3).
+      this.replaceRemote(known, checked);
+      this.update(now);
+      return true;
+    }
+    if (this.remotes.length >= this.settings.maxRemoteCandidates) return this.ignoreRemote("cap");
+    this.remotes.push(checked);
+    for (const local of this.hosts) {
+      if (local.candidate.component === checked.component) this.formPair(local, checked);
+    }
+    this.update(now);
+    return true;
+  }
+
+  /** The peer has sent all its candidates: once everything failed, the agent may fail. */
+  endOfRemoteCandidates(now: number): void {
+    if (this.closed) return;
+    this.remoteEnded = true;
+    this.update(now);
+  }
+
+  /** Changes our role (signalling said so); priorities are recomputed. */
+  setRole(now: number, role: IceRole): void {
+    if (this.closed || role === this.roleValue) return;
+    this.switchRole(role);
+    this.update(now);
+  }
+
+  /**
+   * A datagram received on one of our sockets. Returns false when it is not ours (an unknown
+   * local address, or STUN that is not ICE's); otherwise it was handled or dropped and counted.
+   */
+  handleDatagram(now: number, datagram: ReceivedDatagram): boolean {
+    if (this.closed) return false;
+    const socket = this.hosts.find((h) => sameAddress(h.base, datagram.local));
+    if (socket === undefined) return false;
+    if (isStunMessage(datagram.data)) {
+      let message: DecodedStunMessage;
+      try {
+        message = decodeStunMessage(datagram.data);
+      } catch {
+        return this.drop("malformed-stun");
+      }
+      if (message.method !== StunMethod.Binding) return false;
+      if (message.class === "request") this.onRequest(now, socket, datagram, message);
+      else if (message.class === "success" || message.class === "error")
+        this.onResponse(now, datagram, message);
+      this.update(now);
+      return true;
+    }
+    const component = this.validated.get(
+      `${addressKey(datagram.local)}>${addressKey(datagram.remote)}`,
+    );
+    if (component === undefined) return this.drop("unvalidated-source");
+    this.counters.dataReceived++;
+    this.counters.bytesReceived += datagram.data.length;
+    this.events.push({ type: "data", component, data: datagram.data });
+    return true;
+  }
+
+  /** The time has come (the driver's single timer fired). */
+  handleTimeout(now: number): void {
+    if (this.closed) return;
+    this.update(now);
+  }
+
+  /**
+   * Sends application data over the selected pair, or before nomination over the best valid
+   * pair. Never to an address no check has validated. Returns false when there is no such pair.
+   */
+  send(now: number, component: number, data: Uint8Array): boolean {
+    if (this.closed) return false;
+    const runtime = this.runtime[component - 1];
+    if (runtime === undefined || this.states.of(component) === "failed") return false;
+    const pair = runtime.selected ?? this.bestValid(component) ?? runtime.previous;
+    if (pair === undefined) {
+      this.drop("no-valid-pair");
+      return false;
+    }
+    this.counters.dataSent++;
+    this.counters.bytesSent += data.length;
+    this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
+    void now;
+    return true;
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): new credentials, new checks; the selected pair keeps carrying data
+   * until a new pair is selected. Signal the new credentials and candidates to the peer.
+   */
+  restart(now: number): void {
+    if (this.closed) return;
+    this.ufrag = createUfrag(this.rng);
+    this.pwd = createPassword(this.rng);
+    this.localKey = shortTermKey(this.pwd, "none");
+    this.remoteUfrag = undefined;
+    this.remoteKey = undefined;
+    this.resetChecks();
+    this.events.push({ type: "local-credentials", ufrag: this.ufrag, pwd: this.pwd });
+    for (const local of this.locals) {
+      if (local.candidate.type !== "prflx")
+        this.events.push({ type: "local-candidate", candidate: local.candidate });
+    }
+    if (this.gatheringDone) this.events.push({ type: "gathering-complete" });
+    this.update(now);
+  }
+
+  /** Stops everything: no more transmits, timers or events after the `closed` states. */
+  close(now: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.clear();
+    this.checklist.clear();
+    this.transmits.length = 0;
+    this.states.closeAll();
+    void now;
+  }
+
+  // --- outputs -------------------------------------------------------------------------------
+
+  /** The next datagram to send, or undefined. */
+  pollTransmit(): Transmit | undefined {
+    return this.transmits.shift();
+  }
+
+  /** The next event for the application, or undefined. */
+  pollEvent(): AgentEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** When {@link handleTimeout} should be called next, or undefined for never. */
+  pollTimeout(): number | undefined {
+    if (this.closed) return undefined;
+    let next = Infinity;
+    for (const entry of this.pending.values()) {
+      next = Math.min(next, entry.transaction.pollTimeout() ?? Infinity);
+      if (entry.kind === "server") next = Math.min(next, entry.deadline);
+    }
+    if (this.remoteKey !== undefined && this.checklist.hasWork)
+      next = Math.min(next, this.nextPacedAt);
+    this.runtime.forEach((runtime, index) => {
+      const component = index + 1;
+      if (
+        this.roleValue === "controlling" &&
+        runtime.selected === undefined &&
+        runtime.nominating === undefined
+      ) {
+        if (runtime.firstValidAt !== undefined)
+          next = Math.min(next, runtime.firstValidAt + this.settings.nominationSettle);
+      }
+      if (runtime.selected !== undefined && this.states.of(component) !== "failed") {
+        next = Math.min(
+          next,
+          runtime.nextConsentAt,
+          runtime.lastConsentAt + this.settings.disconnectedTimeout,
+          runtime.lastConsentAt + this.settings.consentTimeout,
+        );
+      }
+      if (runtime.failingSince !== undefined)
+        next = Math.min(next, runtime.failingSince + this.settings.failureGrace);
+    });
+    return next === Infinity ? undefined : next;
+  }
+
+  /** Counters and the selected pairs, as plain data. */
+  stats(): AgentStats {
+    return {
+      ...this.counters,
+      dropped: { ...this.counters.dropped },
+      ignoredRemoteCandidates: { ...this.counters.ignoredRemoteCandidates },
+      localCandidates: this.locals.length,
+      remoteCandidates: this.remotes.length,
+      pairs: this.checklist.pairs.length,
+      validPairs: this.checklist.pairs.filter((p) => p.valid).length,
+      selectedPairs: this.runtime.flatMap((r) => (r.selected ? [this.info(r.selected)] : [])),
+    };
+  }
+
+  // --- the engine ----------------------------------------------------------------------------
+
+  /** Runs everything that is due at `now`. Called after every input. */
+  private update(now: number): void {
+    if (this.closed) return;
+    this.pumpTransactions(now);
+    this.pace(now);
+    this.nominate(now);
+    this.consent(now);
+    this.judge(now);
+  }
+
+  private pumpTransactions(now: number): void {
+    for (const [id, entry] of this.pending) {
+      const { transaction } = entry;
+      transaction.handleTimeout(now);
+      if (entry.kind === "server" && now >= entry.deadline) transaction.cancel();
+      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+        if (transaction.transmissions > 1 && entry.kind === "check")
+          this.counters.checkRetransmissions++;
+        if (entry.kind === "server") this.counters.stunServerRequestsSent++;
+        const local = entry.kind === "server" ? entry.base.base : entry.pair.local.base;
+        const remote = entry.kind === "server" ? entry.server : entry.pair.remote.address;
+        this.transmits.push({ local, remote, data: bytes });
+      }
+      if (transaction.state === "timed-out" || transaction.state === "cancelled") {
+        this.pending.delete(id);
+        this.onTransactionFailed(entry);
+      }
+    }
+  }
+
+  private onTransactionFailed(entry: Pending): void {
+    if (entry.kind === "check") {
+      entry.pair.check = undefined;
+      entry.pair.state = "failed";
+      const runtime = this.runtime[entry.pair.component - 1]!;
+      if (runtime.nominating === entry.pair) runtime.nominating = undefined;
+    } else if (entry.kind === "server") {
+      this.events.push({ type: "stun-server-error", server: entry.server, reason: "timeout" });
+      this.checkGatheringDone();
+    }
+  }
+
+  /** Starts one paced check every Ta (RFC 8445 §6.1.4.2, §14.2). */
+  private pace(now: number): void {
+    if (this.remoteKey === undefined || now < this.nextPacedAt) return;
+    let pair = this.checklist.next();
+    while (pair !== undefined && this.runtime[pair.component - 1]!.selected?.nominated === true) {
+      // RFC 8445 §8.1.2: a component with a nominated pair needs no further ordinary checks.
+      pair.state = "failed";
+      pair = this.checklist.next();
+    }
+    if (pair === undefined) return;
+    this.startCheck(now, pair, false);
+    this.nextPacedAt = now + this.settings.ta;
+  }
+
+  private startCheck(now: number, pair: CandidatePair, useCandidate: boolean): void {
+    const key = this.remoteKey!;
+    const transactionId = createTransactionId(this.rng);
+    const request = encodeCheckRequest({
+      transactionId,
+      username: `${this.remoteUfrag}:${this.ufrag}`,
+      priority: candidatePriority(
+        "prflx",
+        (pair.local.candidate.priority >>> 8) & 0xffff,
+        pair.component,
+      ),
+      role: this.roleValue,
+      tieBreaker: this.tieBreaker,
+      useCandidate,
+      key,
+    });
+    const rto = Math.max(this.settings.minRto, this.settings.ta * this.checklist.activeCount);
+    const transaction = new StunClientTransaction(now, transactionId, request, {
+      rto,
+      maxTransmissions: this.settings.maxCheckTransmissions,
+    });
+    pair.state = "in-progress";
+    pair.check = { transaction, useCandidate, role: this.roleValue };
+    this.pending.set(toHex(transactionId), { kind: "check", transaction, pair, key });
+    this.counters.checksSent++;
+    this.states.set(pair.component, "checking", true);
+    this.pumpTransactions(now);
+  }
+
+  /**
+   * Regular nomination by the controlling agent (RFC 8445 §8.1.1): USE-CANDIDATE on the best
+   * valid pair as soon as no better pair is still pending, or `nominationSettle` after the first
+   * valid pair, whichever comes first. Nomination checks are not paced by Ta.
+   */
+  private nominate(now: number): void {
+    if (this.roleValue !== "controlling" || this.remoteKey === undefined) return;
+    this.runtime.forEach((runtime, index) => {
+      const component = index + 1;
+      if (runtime.selected !== undefined || runtime.nominating !== undefined) return;
+      const best = this.bestValid(component);
+      if (best === undefined) return;
+      const betterPending = this.checklist.pairs.some(
+        (p) =>
+          p.component === component &&
+          !p.valid &&
+          (p.state === "waiting" || p.state === "in-progress" || p.state === "frozen") &&
+          p.priority > best.priority,
+      );
+      if (betterPending && now < (runtime.firstValidAt ?? now) + this.settings.nominationSettle)
+        return;
+      runtime.nominating = best;
+      this.startCheck(now, best, true);
+    });
+  }
+
+  /** Consent freshness on selected pairs (RFC 7675). */
+  private consent(now: number): void {
+    this.runtime.forEach((runtime, index) => {
+      const component = index + 1;
+      const pair = runtime.selected;
+      if (pair === undefined || this.remoteKey === undefined) return;
+      const state = this.states.of(component);
+      if (state === "failed") return;
+      const silent = now - runtime.lastConsentAt;
+      if (silent >= this.settings.consentTimeout) {
+        // RFC 7675 §5.1: consent expired; stop sending on this pair.
+        this.states.set(component, "failed");
+        return;
+      }
+      if (silent >= this.settings.disconnectedTimeout) this.states.set(component, "disconnected");
+      if (now >= runtime.nextConsentAt) {
+        const key = this.remoteKey;
+        const transactionId = createTransactionId(this.rng);
+        const request = encodeCheckRequest({
+          transactionId,
+          username: `${this.remoteUfrag}:${this.ufrag}`,
+          priority: candidatePriority(
+            "prflx",
+            (pair.local.candidate.priority >>> 8) & 0xffff,
+            component,
+          ),
+          role: this.roleValue,
+          tieBreaker: this.tieBreaker,
+          useCandidate: false,
+          key,
+        });
+        const transaction = new StunClientTransaction(now, transactionId, request, {
+          rto: this.settings.minRto,
+          maxTransmissions: 4,
+        });
+        this.pending.set(toHex(transactionId), { kind: "consent", transaction, pair, key });
+        this.counters.consentChecksSent++;
+        runtime.nextConsentAt = now + this.consentDelay();
+        this.pumpTransactions(now);
+      }
+    });
+  }
+
+  /** RFC 7675 §5.1: intervals randomised to 0.8–1.2 × the mean. */
+  private consentDelay(): number {
+    const byte = new Uint8Array(1);
+    this.rng.fill(byte);
+    return this.settings.consentInterval * (0.8 + (0.4 * byte[0]!) / 255);
+  }
+
+  /**
+   * Component states: checking → connected (a valid pair) → completed (selected), and failed once
+   * the peer ended its candidates, gathering is done, nothing is pending and nothing worked for
+   * `failureGrace`.
+   */
+  private judge(now: number): void {
+    this.runtime.forEach((runtime, index) => {
+      const component = index + 1;
+      const state = this.states.of(component);
+      if (state === "failed" || state === "closed") return;
+      const hasValid = this.checklist.pairs.some((p) => p.component === component && p.valid);
+      if (runtime.selected === undefined && hasValid) this.states.set(component, "connected");
+      const hopeless =
+        this.remoteEnded &&
+        this.gatheringDone &&
+        !hasValid &&
+        runtime.selected === undefined &&
+        runtime.previous === undefined &&
+        !this.checklist.hasPending(component) &&
+        this.earlyChecks.length === 0;
+      if (!hopeless) {
+        runtime.failingSince = undefined;
+        return;
+      }
+      runtime.failingSince ??= now;
+      if (now >= runtime.failingSince + this.settings.failureGrace) {
+        runtime.failingSince = undefined;
+        this.states.set(component, "failed");
+      }
+    });
+  }
+
+  // --- incoming STUN -------------------------------------------------------------------------
+
+  private onRequest(
+    now: number,
+    socket: LocalCandidate,
+    datagram: ReceivedDatagram,
+    message: DecodedStunMessage,
+  ): void {
+    this.counters.checksReceived++;
+    const reply = (bytes: Uint8Array): void => {
+      this.counters.responsesSent++;
+      this.transmits.push({ local: datagram.local, remote: datagram.remote, data: bytes });
+    };
+    if (message.unknownComprehensionRequired.length > 0) {
+      reply(
+        encodeCheckError(
+          message.transactionId,
+          420,
+          "Unknown Attribute",
+          undefined,
+          message.unknownComprehensionRequired,
+        ),
+      );
+      return;
+    }
+    const username = getAttribute(message, "USERNAME");
+    const priority = getAttribute(message, "PRIORITY");
+    if (
+      username === undefined ||
+      message.messageIntegrity === undefined ||
+      priority === undefined
+    ) {
+      this.drop("bad-request");
+      reply(encodeCheckError(message.transactionId, 400, "Bad Request"));
+      return;
+    }
+    if (!username.startsWith(`${this.ufrag}:`) || !verifyMessageIntegrity(message, this.localKey)) {
+      this.drop("bad-credentials");
+      reply(encodeCheckError(message.transactionId, 401, "Unauthenticated"));
+      return;
+    }
+    // RFC 8445 §7.3.1.1: role conflicts.
+    const theirControlling = getAttribute(message, "ICE-CONTROLLING");
+    const theirControlled = getAttribute(message, "ICE-CONTROLLED");
+    if (this.roleValue === "controlling" && theirControlling !== undefined) {
+      this.counters.roleConflicts++;
+      if (this.tieBreaker >= theirControlling) {
+        reply(encodeCheckError(message.transactionId, 487, "Role Conflict", this.localKey));
+        return;
+      }
+      this.switchRole("controlled");
+    } else if (this.roleValue === "controlled" && theirControlled !== undefined) {
+      this.counters.roleConflicts++;
+      if (this.tieBreaker >= theirControlled) this.switchRole("controlling");
+      else {
+        reply(encodeCheckError(message.transactionId, 487, "Role Conflict", this.localKey));
+        return;
+      }
+    }
+    reply(encodeCheckSuccess(message.transactionId, datagram.remote, this.localKey));
+    const check: EarlyCheck = {
+      socket,
+      source: datagram.remote,
+      priority,
+      useCandidate: hasAttribute(message, "USE-CANDIDATE") && this.roleValue === "controlled",
+    };
+    if (this.remoteKey === undefined) {
+      if (this.earlyChecks.length < this.settings.maxRemoteCandidates) this.earlyChecks.push(check);
+      return;
+    }
+    this.acceptCheck(now, check);
+  }
+
+  /** RFC 8445 §7.3.1.3–7.3.1.5: learn a peer-reflexive candidate, trigger a check, nominate. */
+  private acceptCheck(now: number, check: EarlyCheck): void {
+    const component = check.socket.candidate.component;
+    let remote = this.remotes.find(
+      (r) => r.component === component && sameAddress(r.address, check.source),
+    );
+    if (remote === undefined) {
+      if (this.remotes.length >= this.settings.maxRemoteCandidates) {
+        this.ignoreRemote("cap");
+        return;
+      }
+      remote = {
+        foundation: `prflx${++this.prflxCount}`,
+        component,
+        transport: "udp",
+        priority: check.priority,
+        address: check.source,
+        type: "prflx",
+      };
+      this.remotes.push(remote);
+    }
+    const added = this.checklist.add(check.socket, remote, this.roleValue);
+    if (added.kind === "cap") return;
+    const pair = added.pair;
+    if (check.useCandidate) pair.remoteNominated = true;
+    if (pair.state === "succeeded") {
+      if (check.useCandidate) this.select(now, pair);
+    } else {
+      this.checklist.trigger(pair);
+    }
+    this.states.set(component, "checking", true);
+  }
+
+  private onResponse(now: number, datagram: ReceivedDatagram, message: DecodedStunMessage): void {
+    const id = toHex(message.transactionId);
+    const entry = this.pending.get(id);
+    if (entry === undefined) {
+      this.drop("unknown-transaction");
+      return;
+    }
+    if (entry.kind === "server") {
+      this.onServerResponse(entry, message);
+      this.pending.delete(id);
+      entry.transaction.complete();
+      return;
+    }
+    if (!verifyMessageIntegrity(message, entry.key)) {
+      this.drop("bad-integrity");
+      return;
+    }
+    this.pending.delete(id);
+    entry.transaction.complete();
+    if (message.class === "success") this.counters.successResponsesReceived++;
+    else this.counters.errorResponsesReceived++;
+    const pair = entry.pair;
+    if (entry.kind === "consent") {
+      if (message.class === "success") this.refreshConsent(now, pair);
+      return;
+    }
+    const sentRole = pair.check?.role ?? this.roleValue;
+    pair.check = undefined;
+    const runtime = this.runtime[pair.component - 1]!;
+    const wasNominating = runtime.nominating === pair;
+    if (wasNominating) runtime.nominating = undefined;
+    // RFC 8445 §7.2.5.2.1: the response must come from where the request went, to where it left.
+    if (
+      !sameAddress(datagram.remote, pair.remote.address) ||
+      !sameAddress(datagram.local, pair.local.base)
+    ) {
+      pair.state = "failed";
+      return;
+    }
+    if (message.class === "error") {
+      const code = getAttribute(message, "ERROR-CODE")?.code;
+      if (code === 487) {
+        // RFC 8445 §7.2.5.1: switch role (unless already switched) and check the pair again.
+        this.counters.roleConflicts++;
+        if (sentRole === this.roleValue)
+          this.switchRole(sentRole === "controlling" ? "controlled" : "controlling");
+        pair.state = "waiting";
+        this.checklist.trigger(pair);
+        return;
+      }
+      pair.state = "failed";
+      return;
+    }
+    const mapped = getAttribute(message, "XOR-MAPPED-ADDRESS");
+    if (mapped === undefined) {
+      pair.state = "failed";
+      return;
+    }
+    pair.state = "succeeded";
+    pair.validLocal = this.localFor(pair, mapped);
+    pair.lastSuccessAt = now;
+    this.validated.set(
+      `${addressKey(pair.local.base)}>${addressKey(pair.remote.address)}`,
+      pair.component,
+    );
+    this.checklist.unfreezeFoundation(pair.foundation);
+    runtime.firstValidAt ??= now;
+    if (
+      (wasNominating && this.roleValue === "controlling") ||
+      (pair.remoteNominated && this.roleValue === "controlled")
+    ) {
+      this.select(now, pair);
+    }
+  }
+
+  private onServerResponse(
+    entry: Extract<Pending, { kind: "server" }>,
+    message: DecodedStunMessage,
+  ): void {
+    const mapped =
+      message.class === "success"
+        ? (getAttribute(message, "XOR-MAPPED-ADDRESS") ?? getAttribute(message, "MAPPED-ADDRESS"))
+        : undefined;
+    if (mapped === undefined) {
+      const error = getAttribute(message, "ERROR-CODE");
+      this.events.push({
+        type: "stun-server-error",
+        server: entry.server,
+        reason: error ? `${error.code} ${error.reason}` : "no mapped address",
+      });
+    } else if (!sameAddress(mapped, entry.base.base)) {
+      const component = entry.base.candidate.component;
+      const duplicate = this.locals.some(
+        (l) => l.candidate.component === component && sameAddress(l.candidate.address, mapped),
+      );
+      if (!duplicate) {
+        const candidate: Candidate = {
+          foundation: this.foundations.foundationFor(
+            "srflx",
+            entry.base.base.address,
+            entry.server,
+          ),
+          component,
+          transport: "udp",
+          priority: candidatePriority(
+            "srflx",
+            (entry.base.candidate.priority >>> 8) & 0xffff,
+            component,
+          ),
+          address: mapped,
+          type: "srflx",
+          relatedAddress: entry.base.base,
+        };
+        this.locals.push({ candidate, base: entry.base.base });
+        this.events.push({ type: "local-candidate", candidate });
+      }
+    }
+    this.checkGatheringDone(entry);
+  }
+
+  private checkGatheringDone(finished?: Pending): void {
+    if (this.gatheringDone || !this.gatheringStarted) return;
+    for (const entry of this.pending.values())
+      if (entry.kind === "server" && entry !== finished) return;
+    this.gatheringDone = true;
+    this.events.push({ type: "gathering-complete" });
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** The local candidate the peer saw for a successful check: known, or a new prflx one. */
+  private localFor(pair: CandidatePair, mapped: TransportAddress): LocalCandidate {
+    const component = pair.component;
+    const known = this.locals.find(
+      (l) =>
+        l.candidate.component === component &&
+        sameAddress(l.candidate.address, mapped) &&
+        sameAddress(l.base, pair.local.base),
+    );
+    if (known !== undefined) return known;
+    // RFC 8445 §7.2.5.3.1: a peer-reflexive local candidate, not signalled.
+    const candidate: Candidate = {
+      foundation: this.foundations.foundationFor("prflx", pair.local.base.address),
+      component,
+      transport: "udp",
+      priority: candidatePriority(
+        "prflx",
+        (pair.local.candidate.priority >>> 8) & 0xffff,
+        component,
+      ),
+      address: mapped,
+      type: "prflx",
+      relatedAddress: pair.local.base,
+    };
+    const local: LocalCandidate = { candidate, base: pair.local.base };
+    this.locals.push(local);
+    return local;
+  }
+
+  /** Makes `pair` the selected pair of its component if it is the best nominated one. */
+  private select(now: number, pair: CandidatePair): void {
+    pair.nominated = true;
+    const runtime = this.runtime[pair.component - 1]!;
+    const current = runtime.selected;
+    if (
+      current !== undefined &&
+      current !== pair &&
+      current.validPriority(this.roleValue) >= pair.validPriority(this.roleValue)
+    ) {
+      return;
+    }
+    if (current === pair) return;
+    runtime.selected = pair;
+    runtime.previous = undefined;
+    runtime.lastConsentAt = now;
+    runtime.nextConsentAt = now + this.consentDelay();
+    this.events.push({ type: "selected-pair", ...this.info(pair) });
+    this.states.set(pair.component, "completed");
+  }
+
+  private refreshConsent(now: number, pair: CandidatePair): void {
+    const runtime = this.runtime[pair.component - 1]!;
+    if (runtime.selected !== pair) return;
+    runtime.lastConsentAt = now;
+    pair.lastSuccessAt = now;
+    if (this.states.of(pair.component) === "disconnected")
+      this.states.set(pair.component, "completed");
+  }
+
+  private bestValid(component: number): CandidatePair | undefined {
+    let best: CandidatePair | undefined;
+    for (const pair of this.checklist.pairs) {
+      if (pair.component !== component || !pair.valid) continue;
+      if (
+        best === undefined ||
+        pair.validPriority(this.roleValue) > best.validPriority(this.roleValue)
+      )
+        best = pair;
+    }
+    return best;
+  }
+
+  private formPair(local: LocalCandidate, remote: Candidate): void {
+    if (local.base.family !== remote.address.family) return;
+    const result = this.checklist.add(local, remote, this.roleValue);
+    if (result.kind === "cap") this.drop("pair-cap");
+  }
+
+  private replaceRemote(known: Candidate, signalled: Candidate): void {
+    this.remotes = this.remotes.map((r) => (r === known ? signalled : r));
+    for (const pair of this.checklist.pairs) {
+      if (pair.remote === known) {
+        pair.remote = signalled;
+        pair.updatePriority(this.roleValue);
+      }
+    }
+    this.checklist.resort();
+  }
+
+  private switchRole(role: IceRole): void {
+    this.roleValue = role;
+    this.checklist.setRole(role);
+    this.events.push({ type: "role", role });
+  }
+
+  /** Forgets the peer's candidates and our pairs; selected pairs stay for data (restart). */
+  private resetChecks(): void {
+    for (const [id, entry] of this.pending) if (entry.kind !== "server") this.pending.delete(id);
+    this.checklist.clear();
+    this.remotes = [];
+    this.earlyChecks = [];
+    this.remoteEnded = false;
+    this.nextPacedAt = -Infinity;
+    this.validated.clear();
+    this.runtime.forEach((runtime, index) => {
+      const keep = runtime.selected ?? runtime.previous;
+      runtime.previous = keep;
+      runtime.selected = undefined;
+      runtime.firstValidAt = undefined;
+      runtime.nominating = undefined;
+      runtime.failingSince = undefined;
+      runtime.nextConsentAt = Infinity;
+      if (keep !== undefined) {
+        this.validated.set(
+          `${addressKey(keep.local.base)}>${addressKey(keep.remote.address)}`,
+          keep.component,
+        );
+      }
+      this.states.set(index + 1, "checking");
+    });
+  }
+
+  private info(pair: CandidatePair): CandidatePairInfo {
+    return {
+      component: pair.component,
+      local: (pair.validLocal ?? pair.local).candidate,
+      remote: pair.remote,
+    };
+  }
+
+  private checkComponent(component: number): void {
+    if (!Number.isInteger(component) || component < 1 || component > this.settings.components) {
+      throw new RangeError(`component ${component} is not in 1..${this.settings.components}`);
+    }
+  }
+
+  private drop(reason: string): true {
+    this.counters.dropped[reason] = (this.counters.dropped[reason] ?? 0) + 1;
+    return true;
+  }
+
+  private ignoreRemote(reason: string): false {
+    this.counters.ignoredRemoteCandidates[reason] =
+      (this.counters.ignoredRemoteCandidates[reason] ?? 0) + 1;
+    return false;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Local candidates (with their base), foundations, and the checks a remote candidate must pass
+ * before it is used (RFC 8445 §5.1, §5.2; DESIGN.md §3–4).
+ */
+import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
+import type { Candidate, CandidateType } from "./types.js";
+
+/** A candidate of ours, with the base (the socket address) it is sent from (RFC 8445 §5.1.1). */
+export interface LocalCandidate {
+  readonly candidate: Candidate;
+  /** The host address of the socket: checks and data for this candidate leave from here. */
+  readonly base: TransportAddress;
+}
+
+/** `1.2.3.4:5` / `[::1]:5`-style key for an address, for maps. */
+export function addressKey(address: TransportAddress): string {
+  return `${address.address}|${address.port}`;
+}
+
+/** True when both are the same IP and port. */
+export function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
+  return a.port === b.port && a.address === b.address;
+}
+
+/**
+ * Hands out foundations (RFC 8445 §5.1.1.3): one per (type, base IP, server), so candidates that
+ * would fail or succeed together share one. They are short decimal strings.
+ */
+export class FoundationRegistry {
+  private readonly byKey = new Map<string, string>();
+
+  /** The foundation for a candidate of `type` on `baseIp`, learnt through `server` if any. */
+  foundationFor(type: CandidateType, baseIp: string, server?: TransportAddress): string {
+    const key = `${type}|${baseIp}|${server ? addressKey(server) : ""}|udp`;
+    let foundation = this.byKey.get(key);
+    if (foundation === undefined) {
+      foundation = String(this.byKey.size + 1);
+      this.byKey.set(key, foundation);
+    }
+    return foundation;
+  }
+}
+
+/** Why a remote candidate was not used (counted in `stats().ignoredRemoteCandidates`). */
+export type RemoteCandidateRejection =
+  "not-udp" | "hostname" | "zone-id" | "bad-port" | "bad-priority" | "bad-component";
+
+/** The fields a signalling layer hands in; checked by {@link checkRemoteCandidate}. */
+export interface RemoteCandidateInput {
+  readonly foundation: string;
+  readonly component: number;
+  readonly transport: string;
+  readonly priority: number;
+  readonly address: string;
+  readonly port: number;
+  readonly type: CandidateType;
+  readonly relatedAddress?: { readonly address: string; readonly port: number };
+}
+
+/**
+ * Checks and normalises a signalled candidate: UDP only, an IP literal (hostnames and mDNS
+ * `.local` names cannot be resolved in the core), no IPv6 zone id, port 1–65535, priority
+ * 1..2^32−1, component 1..`components`. Returns the candidate or why it was refused.
+ */
+export function checkRemoteCandidate(
+  input: RemoteCandidateInput,
+  components: number,
+): Candidate | RemoteCandidateRejection {
+  if (input.transport.toLowerCase() !== "udp") return "not-udp";
+  if (input.address.includes("%")) return "zone-id";
+  const family = ipFamily(input.address);
+  if (family === undefined) return "hostname";
+  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 0xffff) return "bad-port";
+  if (!Number.isInteger(input.priority) || input.priority < 1 || input.priority > 0xffffffff) {
+    return "bad-priority";
+  }
+  if (!Number.isInteger(input.component) || input.component < 1 || input.component > components) {
+    return "bad-component";
+  }
+  const address: TransportAddress = {
+    family,
+    address: canonicalIp(input.address)!,
+    port: input.port,
+  };
+  const related = input.relatedAddress;
+  const relatedFamily = related ? ipFamily(related.address) : undefined;
+  return {
+    foundation: input.foundation,
+    component: input.component,
+    transport: "udp",
+    priority: input.priority,
+    address,
+    type: input.type,
+    ...(related && relatedFamily
+      ? {
+          relatedAddress: {
+            family: relatedFamily,
+            address: canonicalIp(related.address)!,
+            port: related.port,
+          },
+        }
+      : {}),
+  };
+}

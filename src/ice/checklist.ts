@@ -1,0 +1,174 @@
+/**
+ * The check list of one data stream (all components): pair formation with a cap, pruning of
+ * redundant pairs, the frozen/waiting rules of RFC 8445 §6.1.2.6 and §6.1.4.2, and the triggered
+ * check queue (§7.3.1.4).
+ */
+import type { LocalCandidate } from "./candidate.js";
+import { CandidatePair, pairKey } from "./pair.js";
+import type { Candidate, IceRole } from "./types.js";
+
+/** Pairs ordered by priority, highest first, ties by key so the order is deterministic. */
+function byPriority(a: CandidatePair, b: CandidatePair): number {
+  if (a.priority !== b.priority) return a.priority > b.priority ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** What happened when a pair was offered to the list. */
+export type AddPairResult =
+  | { readonly kind: "added"; readonly pair: CandidatePair; readonly evicted?: CandidatePair }
+  | { readonly kind: "exists"; readonly pair: CandidatePair }
+  | { readonly kind: "cap" };
+
+export class CheckList {
+  private readonly ordered: CandidatePair[] = [];
+  private readonly byKey = new Map<string, CandidatePair>();
+  private readonly triggered: CandidatePair[] = [];
+
+  constructor(private readonly maxPairs: number) {}
+
+  /** Every pair, highest priority first. */
+  get pairs(): readonly CandidatePair[] {
+    return this.ordered;
+  }
+
+  /** The pair of this local base and remote address, if formed. */
+  get(local: LocalCandidate, remote: Candidate): CandidatePair | undefined {
+    return this.byKey.get(pairKey(local, remote));
+  }
+
+  /**
+   * Forms a pair (RFC 8445 §6.1.2.2). A pair with the same local base and remote address is
+   * redundant (§6.1.2.4) and not added again. At the cap (§6.1.2.5) the lowest-priority pair
+   * that has not been checked yet makes room for a better one; otherwise the new pair is refused.
+   */
+  add(local: LocalCandidate, remote: Candidate, role: IceRole): AddPairResult {
+    const existing = this.get(local, remote);
+    if (existing !== undefined) return { kind: "exists", pair: existing };
+    const pair = new CandidatePair(local, remote, role);
+    let evicted: CandidatePair | undefined;
+    if (this.ordered.length >= this.maxPairs) {
+      const victim = this.lowestUnchecked();
+      if (victim === undefined || byPriority(pair, victim) > 0) return { kind: "cap" };
+      this.remove(victim);
+      evicted = victim;
+    }
+    // §6.1.2.6 with trickle: waiting unless a pair of the same foundation is already waiting
+    // or being checked, in which case it waits for that one's outcome.
+    const busy = this.ordered.some(
+      (p) =>
+        p.foundation === pair.foundation && (p.state === "waiting" || p.state === "in-progress"),
+    );
+    pair.state = busy ? "frozen" : "waiting";
+    this.insert(pair);
+    return evicted ? { kind: "added", pair, evicted } : { kind: "added", pair };
+  }
+
+  /** Recomputes every priority after a role change (RFC 8445 §7.2.5.1) and re-sorts. */
+  setRole(role: IceRole): void {
+    for (const pair of this.ordered) pair.updatePriority(role);
+    this.ordered.sort(byPriority);
+  }
+
+  /** Re-sorts after a remote candidate's priority changed. */
+  resort(): void {
+    this.ordered.sort(byPriority);
+  }
+
+  /**
+   * Queues a triggered check (RFC 8445 §7.3.1.4): a frozen, waiting or failed pair becomes
+   * waiting and is checked before ordinary ones. A pair being checked keeps its check.
+   */
+  trigger(pair: CandidatePair): void {
+    if (pair.state === "in-progress" || pair.state === "succeeded") return;
+    pair.state = "waiting";
+    if (!this.triggered.includes(pair)) this.triggered.push(pair);
+  }
+
+  /** RFC 8445 §7.2.5.3.3: a success unfreezes the pairs that share its foundation. */
+  unfreezeFoundation(foundation: string): void {
+    for (const pair of this.ordered) {
+      if (pair.state === "frozen" && pair.foundation === foundation) pair.state = "waiting";
+    }
+  }
+
+  /**
+   * The next pair to check (RFC 8445 §6.1.4.2): the oldest triggered one, else the best waiting
+   * one; with none waiting, the best frozen pair of each foundation that has nothing waiting or
+   * in progress is unfrozen first.
+   */
+  next(): CandidatePair | undefined {
+    while (this.triggered.length > 0) {
+      const pair = this.triggered.shift()!;
+      if (pair.state === "waiting" && this.byKey.get(pair.key) === pair) return pair;
+    }
+    const waiting = this.ordered.find((p) => p.state === "waiting");
+    if (waiting !== undefined) return waiting;
+    const active = new Set(
+      this.ordered.filter((p) => p.state === "in-progress").map((p) => p.foundation),
+    );
+    let unfrozen = false;
+    for (const pair of this.ordered) {
+      if (pair.state === "frozen" && !active.has(pair.foundation)) {
+        pair.state = "waiting";
+        active.add(pair.foundation);
+        unfrozen = true;
+      }
+    }
+    return unfrozen ? this.ordered.find((p) => p.state === "waiting") : undefined;
+  }
+
+  /** Pairs waiting or in progress: N in RFC 8445 §14.3's RTO = max(500 ms, Ta·N). */
+  get activeCount(): number {
+    let count = 0;
+    for (const pair of this.ordered)
+      if (pair.state === "waiting" || pair.state === "in-progress") count++;
+    return count;
+  }
+
+  /** True while some pair of `component` may still be checked (frozen, waiting or in progress). */
+  hasPending(component: number): boolean {
+    return this.ordered.some(
+      (p) =>
+        p.component === component &&
+        (p.state === "frozen" || p.state === "waiting" || p.state === "in-progress"),
+    );
+  }
+
+  /** True when some pair could be checked now or after unfreezing. */
+  get hasWork(): boolean {
+    return (
+      this.triggered.length > 0 ||
+      this.ordered.some((p) => p.state === "waiting" || p.state === "frozen")
+    );
+  }
+
+  /** Drops every pair (ICE restart). */
+  clear(): void {
+    this.ordered.length = 0;
+    this.byKey.clear();
+    this.triggered.length = 0;
+  }
+
+  /** Inserts in priority order. */
+  private insert(pair: CandidatePair): void {
+    this.byKey.set(pair.key, pair);
+    let index = this.ordered.findIndex((p) => byPriority(pair, p) < 0);
+    if (index < 0) index = this.ordered.length;
+    this.ordered.splice(index, 0, pair);
+  }
+
+  private remove(pair: CandidatePair): void {
+    this.byKey.delete(pair.key);
+    this.ordered.splice(this.ordered.indexOf(pair), 1);
+    const queued = this.triggered.indexOf(pair);
+    if (queued >= 0) this.triggered.splice(queued, 1);
+  }
+
+  private lowestUnchecked(): CandidatePair | undefined {
+    for (let i = this.ordered.length - 1; i >= 0; i--) {
+      const pair = this.ordered[i]!;
+      if (pair.state === "frozen" || pair.state === "waiting") return pair;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The public shapes of the ICE agent (RFC 8445): candidates, roles, states, events, datagrams
+ * in and out, options and statistics. The agent itself (`IceAgent` in agent.ts) is sans-IO: a
+ * driver feeds it datagrams and the time, and drains what it wants to send (DESIGN.md §2).
+ */
+import type { TransportAddress } from "../common/address.js";
+import type { Rng } from "../common/rng.js";
+
+/** RFC 8445 §5.1.1: how a candidate was obtained. */
+export type CandidateType = "host" | "srflx" | "prflx" | "relay";
+
+/** One ICE candidate (RFC 8445 §5.1; XEP-0176 names in comments). */
+export interface Candidate {
+  /** Candidates with the same type, base IP, server and transport share it (RFC 8445 §5.1.1.3). */
+  readonly foundation: string;
+  /** 1 = RTP/data, 2 = RTCP; at most 256. */
+  readonly component: number;
+  /** Only UDP is supported. */
+  readonly transport: "udp";
+  /** RFC 8445 §5.1.2: 1..2^31-1 in practice (a uint32 on the wire). */
+  readonly priority: number;
+  /** Where the candidate is (XEP-0176 `ip`, `port`). */
+  readonly address: TransportAddress;
+  readonly type: CandidateType;
+  /** `rel-addr`/`rel-port`: the base (srflx, prflx) or the mapped address (relay). */
+  readonly relatedAddress?: TransportAddress;
+}
+
+/** RFC 8445 §6.1.1 roles. */
+export type IceRole = "controlling" | "controlled";
+
+/**
+ * Connection state of one component or of the whole agent.
+ *
+ * - `new`: nothing checked yet.
+ * - `checking`: checks are running and no pair works yet.
+ * - `connected`: at least one pair works (data can flow) but nomination is not finished.
+ * - `completed`: a pair is nominated and selected.
+ * - `disconnected`: the selected pair lost consent recently (RFC 7675); it may come back.
+ * - `failed`: every pair failed after end-of-candidates, or consent expired. Final until an ICE
+ *   restart.
+ * - `closed`: `close()` was called.
+ */
+export type IceState =
+  "new" | "checking" | "connected" | "completed" | "disconnected" | "failed" | "closed";
+
+/** A datagram the driver should send from the socket bound to `local`. */
+export interface Transmit {
+  readonly local: TransportAddress;
+  readonly remote: TransportAddress;
+  readonly data: Uint8Array;
+}
+
+/** A datagram the driver received on the socket bound to `local`. */
+export interface ReceivedDatagram {
+  readonly local: TransportAddress;
+  readonly remote: TransportAddress;
+  readonly data: Uint8Array;
+}
+
+/** A local/remote candidate pair as reported to the application. */
+export interface CandidatePairInfo {
+  readonly component: number;
+  readonly local: Candidate;
+  readonly remote: Candidate;
+}
+
+/** What the agent tells the application, drained with `pollEvent()`. */
+export type AgentEvent =
+  | { readonly type: "local-candidate"; readonly candidate: Candidate }
+  | { readonly type: "gathering-complete" }
+  | { readonly type: "state"; readonly component: number; readonly state: IceState }
+  | { readonly type: "agent-state"; readonly state: IceState }
+  | ({ readonly type: "selected-pair" } & CandidatePairInfo)
+  | { readonly type: "data"; readonly component: number; readonly data: Uint8Array }
+  | { readonly type: "role"; readonly role: IceRole }
+  | { readonly type: "local-credentials"; readonly ufrag: string; readonly pwd: string }
+  | {
+      readonly type: "stun-server-error";
+      readonly server: TransportAddress;
+      readonly reason: string;
+    };
+
+/** Options of the agent. Every time is in milliseconds. */
+export interface AgentOptions {
+  /** Initial role; the initiator of a Jingle session is controlling (XEP-0176 §5.6). */
+  readonly role: IceRole;
+  /** Source of ufrag, pwd, tie-breaker and transaction ids. */
+  readonly rng: Rng;
+  /** Number of components (1 or 2). @default 1 */
+  readonly components?: number;
+  /** STUN servers for server-reflexive candidates. No public server is ever used by default. @default [] */
+  readonly stunServers?: readonly TransportAddress[];
+  /** Ta: the pace of new check transactions (RFC 8445 §14.2). @default 20 */
+  readonly ta?: number;
+  /** Lower bound of a check's RTO (RFC 8445 §14.3: max(500, Ta × pairs)). @default 500 */
+  readonly minRto?: number;
+  /** Sends per connectivity check before it fails (RFC 8489 Rc). @default 7 */
+  readonly maxCheckTransmissions?: number;
+  /** How long one STUN server may take to answer a Binding during gathering. @default 3000 */
+  readonly stunServerTimeout?: number;
+  /**
+   * How long the controlling agent waits, after its first valid pair on a component, for a
+   * better pair that is still being checked before nominating the best valid one. It nominates
+   * at once when no better pair is pending. @default 100
+   */
+  readonly nominationSettle?: number;
+  /** Cap on remote candidates kept; more are ignored and counted. @default 100 */
+  readonly maxRemoteCandidates?: number;
+  /** Cap on candidate pairs (RFC 8445 §6.1.2.5). @default 100 */
+  readonly maxPairs?: number;
+  /** Mean interval of consent checks on the selected pair (RFC 7675 §5.1). @default 5000 */
+  readonly consentInterval?: number;
+  /** No consent response for this long: `disconnected`. @default 10000 */
+  readonly disconnectedTimeout?: number;
+  /** No consent response for this long: `failed` (RFC 7675 §5.1). @default 30000 */
+  readonly consentTimeout?: number;
+  /**
+   * After end-of-candidates, with every pair failed and nothing pending, wait this long for a
+   * late peer-reflexive success before declaring `failed`. @default 1000
+   */
+  readonly failureGrace?: number;
+  /** Fixed credentials (tests); random ones are drawn from `rng` otherwise. */
+  readonly ufrag?: string;
+  readonly pwd?: string;
+  /** Fixed tie-breaker (tests). */
+  readonly tieBreaker?: bigint;
+}
+
+/** Exact counters for tests and the `stats` command. */
+export interface AgentStats {
+  checksSent: number;
+  checksReceived: number;
+  checkRetransmissions: number;
+  successResponsesReceived: number;
+  errorResponsesReceived: number;
+  responsesSent: number;
+  roleConflicts: number;
+  stunServerRequestsSent: number;
+  consentChecksSent: number;
+  dataSent: number;
+  dataReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Datagrams dropped, by reason (e.g. `unvalidated-source`, `bad-integrity`, `malformed`). */
+  dropped: Record<string, number>;
+  /** Remote candidates ignored, by reason (e.g. `cap`, `not-udp`, `hostname`, `zone-id`). */
+  ignoredRemoteCandidates: Record<string, number>;
+  localCandidates: number;
+  remoteCandidates: number;
+  pairs: number;
+  validPairs: number;
+  selectedPairs: CandidatePairInfo[];
+}
