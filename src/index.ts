@@ -8,4 +8,5 @@ export * from "./common/rng.js";
 export { toHex, fromHex } from "./common/bytes.js";
 export * from "./stun/index.js";
 export * from "./turn/index.js";
-export { cryptoRng } from "./node/rng.js";
+export * from "./ice/index.js";
+export * from "./node/index.js";

@@ -1,0 +1,14 @@
+/**
+ * The sans-IO ICE agent (RFC 8445).
+ * @module
+ */
+export * from "./agent.js";
+export {
+  checkRemoteCandidate,
+  type RemoteCandidateInput,
+  type LocalCandidate,
+} from "./candidate.js";
+export * from "./credentials.js";
+export * from "./priority.js";
+export * from "./states.js";
+export * from "./types.js";

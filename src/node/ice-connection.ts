@@ -1,0 +1,301 @@
+/**
+ * The Node driver: runs one {@link IceAgent} on real UDP sockets. It binds the sockets, resolves
+ * STUN server names, feeds datagrams and timeouts in, sends what the agent drains, keeps exactly
+ * one timer, and emits events only after the agent is drained (DESIGN.md §2), so a listener that
+ * calls `send()` never runs inside a half-drained engine.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { lookup } from "node:dns/promises";
+import { EventEmitter } from "node:events";
+import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
+import type { Rng } from "../common/rng.js";
+import { IceAgent } from "../ice/agent.js";
+import type { RemoteCandidateInput } from "../ice/candidate.js";
+import type {
+  AgentEvent,
+  AgentOptions,
+  AgentStats,
+  CandidatePairInfo,
+  IceRole,
+  IceState,
+} from "../ice/types.js";
+import { selectAddresses, type AddressSelection } from "./interfaces.js";
+import { cryptoRng } from "./rng.js";
+
+/** Options of {@link IceConnection.create}: the agent's, plus where to bind. */
+export interface IceConnectionOptions
+  extends Omit<AgentOptions, "rng" | "stunServers">, AddressSelection {
+  /** @default cryptoRng */
+  readonly rng?: Rng;
+  /** STUN servers as `host:port` (names are resolved) or addresses. No default server. */
+  readonly stunServers?: readonly (string | TransportAddress)[];
+  /** Local ports to bind, inclusive. @default any port the OS picks */
+  readonly portRange?: { readonly min: number; readonly max: number };
+}
+
+/** Events of an {@link IceConnection}, with their listener arguments. */
+export interface IceConnectionEvents {
+  "local-candidate": [candidate: Extract<AgentEvent, { type: "local-candidate" }>["candidate"]];
+  "gathering-complete": [];
+  state: [component: number, state: IceState];
+  "agent-state": [state: IceState];
+  "selected-pair": [pair: CandidatePairInfo];
+  data: [component: number, data: Uint8Array];
+  role: [role: IceRole];
+  "local-credentials": [credentials: { ufrag: string; pwd: string }];
+  "stun-server-error": [server: TransportAddress, reason: string];
+  error: [error: Error];
+}
+
+/** A running ICE agent on UDP sockets. Create it with {@link IceConnection.create}. */
+export class IceConnection extends EventEmitter<IceConnectionEvents> {
+  /** The sans-IO agent (read-only use: its state and stats). */
+  readonly agent: IceAgent;
+  private readonly sockets = new Map<string, Socket>();
+  private readonly started = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private closing: Promise<void> | undefined;
+
+  private constructor(agent: IceAgent) {
+    super();
+    this.agent = agent;
+  }
+
+  /** Binds one socket per selected local address and component, and resolves STUN servers. */
+  static async create(options: IceConnectionOptions): Promise<IceConnection> {
+    const stunServers = await Promise.all((options.stunServers ?? []).map(resolveServer));
+    const agent = new IceAgent({
+      ...options,
+      rng: options.rng ?? cryptoRng,
+      stunServers: stunServers.flat(),
+    });
+    const connection = new IceConnection(agent);
+    const components = options.components ?? 1;
+    const addresses = selectAddresses(options);
+    try {
+      for (let component = 1; component <= components; component++) {
+        for (const local of addresses) {
+          const socket = await bind(local.family, local.address, options.portRange);
+          const port = socket.address().port;
+          const address: TransportAddress = { family: local.family, address: local.address, port };
+          connection.sockets.set(`${local.address}|${port}`, socket);
+          socket.on("message", (data, remote) => connection.receive(address, data, remote));
+          socket.on("error", (error) => connection.emit("error", error));
+          agent.addHostAddress(connection.now(), component, address);
+        }
+      }
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return connection;
+  }
+
+  /** Milliseconds on the driver's monotonic clock. */
+  now(): number {
+    return performance.now() - this.started;
+  }
+
+  /** Our ufrag and password. */
+  get localCredentials(): { readonly ufrag: string; readonly pwd: string } {
+    return this.agent.localCredentials;
+  }
+
+  /** Starts gathering: host candidates now, server-reflexive ones as servers answer. */
+  startGathering(): void {
+    this.input(() => this.agent.startGathering(this.now()));
+  }
+
+  setRemoteCredentials(ufrag: string, pwd: string): void {
+    this.input(() => this.agent.setRemoteCredentials(this.now(), ufrag, pwd));
+  }
+
+  /** Returns false when the candidate is ignored (see `IceAgent.addRemoteCandidate`). */
+  addRemoteCandidate(candidate: RemoteCandidateInput): boolean {
+    return this.input(() => this.agent.addRemoteCandidate(this.now(), candidate));
+  }
+
+  endOfRemoteCandidates(): void {
+    this.input(() => this.agent.endOfRemoteCandidates(this.now()));
+  }
+
+  setRole(role: IceRole): void {
+    this.input(() => this.agent.setRole(this.now(), role));
+  }
+
+  /** ICE restart: new credentials (see the `local-credentials` event). */
+  restart(): void {
+    this.input(() => this.agent.restart(this.now()));
+  }
+
+  /** Sends a datagram on `component`; false when no validated pair exists yet. */
+  send(component: number, data: Uint8Array): boolean {
+    return this.input(() => this.agent.send(this.now(), component, data));
+  }
+
+  /** The selected pair of `component`, if any. */
+  selectedPair(component = 1): CandidatePairInfo | undefined {
+    return this.agent.selectedPair(component);
+  }
+
+  /** Agent counters. */
+  stats(): AgentStats {
+    return this.agent.stats();
+  }
+
+  /** Stops the agent and releases every socket and the timer. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.input(() => this.agent.close(this.now()));
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      await Promise.all(
+        [...this.sockets.values()].map(
+          (socket) => new Promise<void>((resolve) => socket.close(() => resolve())),
+        ),
+      );
+      this.sockets.clear();
+    })();
+    return this.closing;
+  }
+
+  private receive(
+    local: TransportAddress,
+    data: Buffer,
+    remote: { address: string; port: number },
+  ): void {
+    const address = canonicalIp(remote.address);
+    const family = address === undefined ? undefined : ipFamily(address);
+    if (address === undefined || family === undefined) return;
+    this.input(() =>
+      this.agent.handleDatagram(this.now(), {
+        local,
+        remote: { family, address, port: remote.port },
+        data,
+      }),
+    );
+  }
+
+  /** Runs one input, drains the agent, re-arms the timer, then emits the events. */
+  private input<T>(apply: () => T): T {
+    const result = apply();
+    const events: AgentEvent[] = [];
+    for (let transmit; (transmit = this.agent.pollTransmit());) {
+      const socket = this.sockets.get(`${transmit.local.address}|${transmit.local.port}`);
+      socket?.send(transmit.data, transmit.remote.port, transmit.remote.address, (error) => {
+        if (error) this.emit("error", error);
+      });
+    }
+    for (let event; (event = this.agent.pollEvent());) events.push(event);
+    this.arm();
+    for (const event of events) this.dispatch(event);
+    return result;
+  }
+
+  private arm(): void {
+    const at = this.agent.pollTimeout() ?? Infinity;
+    if (at === this.timerAt && this.timer !== undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === Infinity) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.input(() => this.agent.handleTimeout(this.now()));
+      },
+      Math.max(0, at - this.now()),
+    );
+  }
+
+  private dispatch(event: AgentEvent): void {
+    switch (event.type) {
+      case "local-candidate":
+        this.emit("local-candidate", event.candidate);
+        break;
+      case "gathering-complete":
+        this.emit("gathering-complete");
+        break;
+      case "state":
+        this.emit("state", event.component, event.state);
+        break;
+      case "agent-state":
+        this.emit("agent-state", event.state);
+        break;
+      case "selected-pair":
+        this.emit("selected-pair", {
+          component: event.component,
+          local: event.local,
+          remote: event.remote,
+        });
+        break;
+      case "data":
+        this.emit("data", event.component, event.data);
+        break;
+      case "role":
+        this.emit("role", event.role);
+        break;
+      case "local-credentials":
+        this.emit("local-credentials", { ufrag: event.ufrag, pwd: event.pwd });
+        break;
+      case "stun-server-error":
+        this.emit("stun-server-error", event.server, event.reason);
+        break;
+    }
+  }
+}
+
+async function resolveServer(server: string | TransportAddress): Promise<TransportAddress[]> {
+  if (typeof server !== "string") return [server];
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(server);
+  if (match === null) throw new TypeError(`STUN server must be host:port, got ${server}`);
+  const host = match[1]!;
+  const port = Number(match[2]);
+  const literal = ipFamily(host);
+  if (literal !== undefined) return [{ family: literal, address: canonicalIp(host)!, port }];
+  const results = await lookup(host, { all: true });
+  return results.map((r) => ({
+    family: r.family === 6 ? "IPv6" : "IPv4",
+    address: canonicalIp(r.address)!,
+    port,
+  }));
+}
+
+async function bind(
+  family: "IPv4" | "IPv6",
+  address: string,
+  range: { readonly min: number; readonly max: number } | undefined,
+): Promise<Socket> {
+  const ports =
+    range === undefined
+      ? [0]
+      : Array.from({ length: range.max - range.min + 1 }, (_, i) => range.min + i);
+  let lastError: unknown;
+  for (const port of ports) {
+    const socket = createSocket({
+      type: family === "IPv6" ? "udp6" : "udp4",
+      ipv6Only: family === "IPv6",
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.bind({ address, port, exclusive: true }, () => {
+          socket.off("error", reject);
+          resolve();
+        });
+      });
+      return socket;
+    } catch (error) {
+      lastError = error;
+      socket.close();
+    }
+  }
+  throw new Error(
+    `could not bind UDP on ${address} (${range ? `ports ${range.min}-${range.max}` : "any port"})`,
+    {
+      cause: lastError,
+    },
+  );
+}

@@ -1,0 +1,8 @@
+/**
+ * The Node driver: ICE on real UDP sockets.
+ * @module
+ */
+export * from "./datagram-channel.js";
+export * from "./ice-connection.js";
+export * from "./interfaces.js";
+export * from "./rng.js";
