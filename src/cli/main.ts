@@ -1,0 +1,87 @@
+/**
+ * The `jingle-ice` command. Subcommands:
+ *
+ *   jingle-ice peer [options]   drive an ICE agent over a JSON-lines protocol (see README)
+ */
+import { parseArgs } from "node:util";
+import { runPeer, type PeerOptions } from "./peer.js";
+
+const usage = `usage: jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
+                       [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]]
+                       [--relay-only] [--components N] [--echo] [--verbose]`;
+
+/** A command-line mistake: printed with the usage, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Parses `peer` arguments. */
+export function parsePeerArgs(args: readonly string[]): PeerOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        role: { type: "string", default: "controlling" },
+        bind: { type: "string", multiple: true, default: [] },
+        stun: { type: "string", multiple: true, default: [] },
+        turn: { type: "string", multiple: true, default: [] },
+        "turn-user": { type: "string" },
+        "turn-pass": { type: "string" },
+        "turn-transport": { type: "string", default: "udp" },
+        "relay-only": { type: "boolean", default: false },
+        components: { type: "string", default: "1" },
+        echo: { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.role !== "controlling" && values.role !== "controlled") {
+    throw new UsageError(`--role must be controlling or controlled, not ${values.role}`);
+  }
+  const components = Number(values.components);
+  if (!Number.isInteger(components) || components < 1 || components > 2) {
+    throw new UsageError(`--components must be 1 or 2, not ${values.components}`);
+  }
+  if (values["turn-transport"] !== "udp" && values["turn-transport"] !== "tcp") {
+    throw new UsageError(`--turn-transport must be udp or tcp`);
+  }
+  return {
+    role: values.role,
+    bind: values.bind,
+    stun: values.stun,
+    turn: values.turn,
+    relayOnly: values["relay-only"],
+    components,
+    echo: values.echo,
+    verbose: values.verbose,
+  };
+}
+
+/** Runs the command line; resolves with the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "peer") {
+      return await runPeer(parsePeerArgs(rest), {
+        input: process.stdin,
+        writeLine: (line) => process.stdout.write(`${line}\n`),
+        log: (message) => process.stderr.write(`${message}\n`),
+      });
+    }
+    throw new UsageError(
+      command === undefined ? "missing subcommand" : `unknown subcommand ${command}`,
+    );
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`jingle-ice: ${error.message}\n${usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`jingle-ice: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
