@@ -118,7 +118,8 @@ export async function runPeer(options: PeerOptions, io: PeerIo): Promise<number>
     const text = decodeText(decoder, data);
     const pingMatch = text === undefined ? null : /^ping (\d+)/.exec(text);
     if (pingMatch !== null) {
-      connection.send(component, encoder.encode(`pong ${pingMatch[1]}`));
+      // "pong" plus the rest of the ping, padding included, so replies are as large as requests.
+      connection.send(component, encoder.encode(`pong${text!.slice(4)}`));
       return;
     }
     const pongMatch = text === undefined ? null : /^pong (\d+)/.exec(text);

@@ -131,13 +131,16 @@ export class IceAgent {
   private readonly states: ComponentStates;
   private readonly transmits: Transmit[] = [];
   private readonly events: AgentEvent[] = [];
-  private readonly validated = new Map<string, number>();
+  /** Remote addresses a check validated, per local socket base: where data may come from. */
+  private readonly validated = new Map<TransportAddress, Map<string, number>>();
   private gatheringStarted = false;
   private gatheringDone = false;
   private remoteEnded = false;
   private nextPacedAt = -Infinity;
   private prflxCount = 0;
   private closed = false;
+  /** pollTimeout()'s last answer; recomputed after any input but data in or out. */
+  private deadline: number | undefined | null = null;
   private readonly counters: Omit<
     AgentStats,
     "localCandidates" | "remoteCandidates" | "pairs" | "validPairs" | "selectedPairs"
@@ -358,7 +361,8 @@ export class IceAgent {
    */
   handleDatagram(now: number, datagram: ReceivedDatagram): boolean {
     if (this.closed) return false;
-    const socket = this.hosts.find((h) => sameAddress(h.base, datagram.local));
+    const socket = this.socketFor(datagram.local);
+
     if (socket === undefined) return false;
     if (isStunMessage(datagram.data)) {
       let message: DecodedStunMessage;
@@ -374,9 +378,7 @@ export class IceAgent {
       this.update(now);
       return true;
     }
-    const component = this.validated.get(
-      `${addressKey(datagram.local)}>${addressKey(datagram.remote)}`,
-    );
+    const component = this.validated.get(socket.base)?.get(addressKey(datagram.remote));
     if (component === undefined) return this.drop("unvalidated-source");
     this.counters.dataReceived++;
     this.counters.bytesReceived += datagram.data.length;
@@ -457,6 +459,11 @@ export class IceAgent {
   /** When {@link handleTimeout} should be called next, or undefined for never. */
   pollTimeout(): number | undefined {
     if (this.closed) return undefined;
+    if (this.deadline === null) this.deadline = this.computeDeadline();
+    return this.deadline;
+  }
+
+  private computeDeadline(): number | undefined {
     let next = Infinity;
     for (const entry of this.pending.values()) {
       next = Math.min(next, entry.transaction.pollTimeout() ?? Infinity);
@@ -506,6 +513,7 @@ export class IceAgent {
 
   /** Runs everything that is due at `now`. Called after every input. */
   private update(now: number): void {
+    this.deadline = null;
     if (this.closed) return;
     this.pumpTransactions(now);
     this.pace(now);
@@ -864,10 +872,7 @@ export class IceAgent {
     pair.state = "succeeded";
     pair.validLocal = this.localFor(pair, mapped);
     pair.lastSuccessAt = now;
-    this.validated.set(
-      `${addressKey(pair.local.base)}>${addressKey(pair.remote.address)}`,
-      pair.component,
-    );
+    this.validate(pair);
     this.checklist.unfreezeFoundation(pair.foundation);
     runtime.firstValidAt ??= now;
     if (
@@ -1045,14 +1050,23 @@ export class IceAgent {
       runtime.nominating = undefined;
       runtime.failingSince = undefined;
       runtime.nextConsentAt = Infinity;
-      if (keep !== undefined) {
-        this.validated.set(
-          `${addressKey(keep.local.base)}>${addressKey(keep.remote.address)}`,
-          keep.component,
-        );
-      }
+      if (keep !== undefined) this.validate(keep);
       this.states.set(index + 1, "checking");
     });
+  }
+
+  /** The host candidate of the socket bound at `local` (the driver passes our own objects back). */
+  private socketFor(local: TransportAddress): LocalCandidate | undefined {
+    const hosts = this.hosts;
+    for (let i = 0; i < hosts.length; i++) if (hosts[i]!.base === local) return hosts[i];
+    return hosts.find((h) => sameAddress(h.base, local));
+  }
+
+  /** Lets data from the pair's remote address in on its local socket. */
+  private validate(pair: CandidatePair): void {
+    let remotes = this.validated.get(pair.local.base);
+    if (remotes === undefined) this.validated.set(pair.local.base, (remotes = new Map()));
+    remotes.set(addressKey(pair.remote.address), pair.component);
   }
 
   private info(pair: CandidatePair): CandidatePairInfo {

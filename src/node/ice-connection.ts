@@ -51,7 +51,13 @@ export interface IceConnectionEvents {
 export class IceConnection extends EventEmitter<IceConnectionEvents> {
   /** The sans-IO agent (read-only use: its state and stats). */
   readonly agent: IceAgent;
-  private readonly sockets = new Map<string, Socket>();
+  /** Sockets by the very address objects handed to the agent (transmits carry them back). */
+  private readonly sockets = new Map<TransportAddress, Socket>();
+  /** rinfo.address text → canonical remote address parts, so each datagram skips the parsing. */
+  private readonly remoteNames = new Map<
+    string,
+    { family: "IPv4" | "IPv6"; address: string } | null
+  >();
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -79,7 +85,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
           const socket = await bind(local.family, local.address, options.portRange);
           const port = socket.address().port;
           const address: TransportAddress = { family: local.family, address: local.address, port };
-          connection.sockets.set(`${local.address}|${port}`, socket);
+          connection.sockets.set(address, socket);
           socket.on("message", (data, remote) => connection.receive(address, data, remote));
           socket.on("error", (error) => connection.emit("error", error));
           agent.addHostAddress(connection.now(), component, address);
@@ -131,7 +137,9 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
 
   /** Sends a datagram on `component`; false when no validated pair exists yet. */
   send(component: number, data: Uint8Array): boolean {
-    return this.input(() => this.agent.send(this.now(), component, data));
+    const sent = this.agent.send(this.now(), component, data);
+    this.flush();
+    return sent;
   }
 
   /** The selected pair of `component`, if any. */
@@ -165,32 +173,54 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
     data: Buffer,
     remote: { address: string; port: number },
   ): void {
-    const address = canonicalIp(remote.address);
-    const family = address === undefined ? undefined : ipFamily(address);
-    if (address === undefined || family === undefined) return;
-    this.input(() =>
-      this.agent.handleDatagram(this.now(), {
-        local,
-        remote: { family, address, port: remote.port },
-        data,
-      }),
-    );
+    let name = this.remoteNames.get(remote.address);
+    if (name === undefined) {
+      const address = canonicalIp(remote.address);
+      const family = address === undefined ? undefined : ipFamily(address);
+      name = address === undefined || family === undefined ? null : { family, address };
+      if (this.remoteNames.size >= 1024) this.remoteNames.clear();
+      this.remoteNames.set(remote.address, name);
+    }
+    if (name === null) return;
+    const from: TransportAddress = {
+      family: name.family,
+      address: name.address,
+      port: remote.port,
+    };
+    this.agent.handleDatagram(this.now(), { local, remote: from, data });
+    this.flush();
   }
 
-  /** Runs one input, drains the agent, re-arms the timer, then emits the events. */
+  /** Runs one input, then {@link flush}. */
   private input<T>(apply: () => T): T {
     const result = apply();
-    const events: AgentEvent[] = [];
+    this.flush();
+    return result;
+  }
+
+  /** Drains the agent: sends its transmits, re-arms the timer, then emits its events. */
+  private flush(): void {
     for (let transmit; (transmit = this.agent.pollTransmit());) {
-      const socket = this.sockets.get(`${transmit.local.address}|${transmit.local.port}`);
-      socket?.send(transmit.data, transmit.remote.port, transmit.remote.address, (error) => {
-        if (error) this.emit("error", error);
-      });
+      const socket = this.sockets.get(transmit.local) ?? this.socketAt(transmit.local);
+      // Send errors arrive as the socket's "error" event.
+      socket?.send(transmit.data, transmit.remote.port, transmit.remote.address);
     }
+    const first = this.agent.pollEvent();
+    if (first === undefined) {
+      this.arm();
+      return;
+    }
+    const events: AgentEvent[] = [first];
     for (let event; (event = this.agent.pollEvent());) events.push(event);
     this.arm();
     for (const event of events) this.dispatch(event);
-    return result;
+  }
+
+  private socketAt(local: TransportAddress): Socket | undefined {
+    for (const [address, socket] of this.sockets) {
+      if (address.port === local.port && address.address === local.address) return socket;
+    }
+    return undefined;
   }
 
   private arm(): void {
