@@ -1,0 +1,42 @@
+// Our `jingle-ice peer` against itself, libnice (regular and aggressive nomination) and aioice,
+// in both roles, on 127.0.0.1 only. Fails (never skips) when the Debian packages are missing.
+import { afterEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { stopAllPeers } from "./harness.js";
+import { pairAndPing } from "./pairing.js";
+
+afterEach(async () => {
+  await stopAllPeers();
+});
+
+describe("jingle-ice peer interop on 127.0.0.1", () => {
+  it("two jingle-ice peer processes connect and answer 5 pings each way", async () => {
+    const { a, b } = await pairAndPing("jingle-ice", "controlling", "jingle-ice");
+    for (const peer of [a, b]) {
+      const selected = peer.events.find((e) => e.ev === "selected-pair");
+      assert.ok(selected && selected.ev === "selected-pair");
+      assert.equal(selected.local.type, "host");
+    }
+  });
+
+  it("connects with libnice (regular nomination) in both roles", async () => {
+    await Promise.all([
+      pairAndPing("jingle-ice", "controlling", "libnice", {}, { nomination: "regular" }),
+      pairAndPing("libnice", "controlling", "jingle-ice", { nomination: "regular" }),
+    ]);
+  });
+
+  it("connects with libnice (aggressive nomination) in both roles", async () => {
+    await Promise.all([
+      pairAndPing("jingle-ice", "controlling", "libnice", {}, { nomination: "aggressive" }),
+      pairAndPing("libnice", "controlling", "jingle-ice", { nomination: "aggressive" }),
+    ]);
+  });
+
+  it("connects with aioice in both roles", async () => {
+    await Promise.all([
+      pairAndPing("jingle-ice", "controlling", "aioice"),
+      pairAndPing("aioice", "controlling", "jingle-ice"),
+    ]);
+  });
+});
