@@ -481,13 +481,15 @@ export class IceAgent {
         if (runtime.firstValidAt !== undefined)
           next = Math.min(next, runtime.firstValidAt + this.settings.nominationSettle);
       }
-      if (runtime.selected !== undefined && this.states.of(component) !== "failed") {
+      const state = this.states.of(component);
+      if (runtime.selected !== undefined && state !== "failed") {
         next = Math.min(
           next,
           runtime.nextConsentAt,
-          runtime.lastConsentAt + this.settings.disconnectedTimeout,
           runtime.lastConsentAt + this.settings.consentTimeout,
         );
+        if (state !== "disconnected")
+          next = Math.min(next, runtime.lastConsentAt + this.settings.disconnectedTimeout);
       }
       if (runtime.failingSince !== undefined)
         next = Math.min(next, runtime.failingSince + this.settings.failureGrace);
@@ -631,13 +633,16 @@ export class IceAgent {
       if (pair === undefined || this.remoteKey === undefined) return;
       const state = this.states.of(component);
       if (state === "failed") return;
-      const silent = now - runtime.lastConsentAt;
-      if (silent >= this.settings.consentTimeout) {
+      // Compare against the same sums pollTimeout() reports, so a timer that fires exactly at
+      // the deadline always sees it as reached (no floating-point gap).
+      if (now >= runtime.lastConsentAt + this.settings.consentTimeout) {
         // RFC 7675 §5.1: consent expired; stop sending on this pair.
         this.states.set(component, "failed");
         return;
       }
-      if (silent >= this.settings.disconnectedTimeout) this.states.set(component, "disconnected");
+      if (now >= runtime.lastConsentAt + this.settings.disconnectedTimeout) {
+        this.states.set(component, "disconnected");
+      }
       if (now >= runtime.nextConsentAt) {
         const key = this.remoteKey;
         const transactionId = createTransactionId(this.rng);
@@ -666,11 +671,11 @@ export class IceAgent {
     });
   }
 
-  /** RFC 7675 §5.1: intervals randomised to 0.8–1.2 × the mean. */
+  /** RFC 7675 §5.1: intervals randomised to 0.8–1.2 × the mean (whole milliseconds). */
   private consentDelay(): number {
     const byte = new Uint8Array(1);
     this.rng.fill(byte);
-    return this.settings.consentInterval * (0.8 + (0.4 * byte[0]!) / 255);
+    return Math.round(this.settings.consentInterval * (0.8 + (0.4 * byte[0]!) / 255));
   }
 
   /**

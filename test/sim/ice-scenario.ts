@@ -1,0 +1,254 @@
+/**
+ * Two ICE agents in a simulated topology, with a signalling channel between them: the building
+ * block of the scenario tests in test/sim/scenarios/. Each side is either a public host on the
+ * internet or a host behind its own NAT; a STUN server sits on the internet.
+ *
+ * Signalling is modelled as a reliable channel with a fixed delay: credentials, trickled
+ * candidates and end-of-candidates go through it, and an ICE restart is an offer (the side that
+ * restarts) answered by the other side restarting too, as Jingle does.
+ */
+import type { TransportAddress } from "../../src/common/address.js";
+import { IceAgent } from "../../src/ice/agent.js";
+import type { RemoteCandidateInput } from "../../src/ice/candidate.js";
+import type {
+  AgentEvent,
+  AgentOptions,
+  Candidate,
+  CandidatePairInfo,
+  IceRole,
+  IceState,
+} from "../../src/ice/types.js";
+import type { Attachment } from "./attachment.js";
+import type { Nat, NatBehavior } from "./nat.js";
+import type { LinkConditions, Network } from "./network.js";
+import { Simulator } from "./simulator.js";
+import { SimStunServer } from "./stun-server.js";
+
+/** One side of a scenario. */
+export interface SideOptions {
+  readonly role: IceRole;
+  /** Behind a NAT with these behaviours; omitted: a public host on the internet. */
+  readonly nat?: {
+    readonly mapping: NatBehavior;
+    readonly filtering: NatBehavior;
+    readonly hairpin?: boolean;
+  };
+  /** Query the scenario's STUN server. @default true */
+  readonly stun?: boolean;
+  /** Extra agent options. */
+  readonly agent?: Partial<Omit<AgentOptions, "rng" | "role" | "stunServers">>;
+}
+
+/** Options of an {@link IceScenario}. */
+export interface ScenarioOptions {
+  readonly seed: number;
+  readonly a: SideOptions;
+  readonly b: SideOptions;
+  /** Conditions of the internet link. @default latency 10 ms */
+  readonly internet?: Partial<LinkConditions>;
+  /** Conditions of each NAT's private link. @default latency 1 ms */
+  readonly lan?: Partial<LinkConditions>;
+  /** One-way delay of the signalling channel. @default 20 */
+  readonly signallingDelay?: number;
+}
+
+/** What the scenario saw of one side. */
+export class ScenarioSide {
+  /** Every event the agent emitted, with the virtual time. */
+  readonly events: { readonly at: number; readonly event: AgentEvent }[] = [];
+  /** Data received, as text. */
+  readonly received: string[] = [];
+  attachment!: Attachment;
+  nat: Nat | undefined;
+  /** Forward trickled candidates to the peer (turn off to hold them back). */
+  trickle = true;
+  /** Candidates held back while `trickle` was off. */
+  readonly held: Candidate[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly agent: IceAgent,
+  ) {}
+
+  /** The virtual time at which the component (or the agent) first reached `state`. */
+  timeOf(state: IceState, component?: number): number | undefined {
+    for (const { at, event } of this.events) {
+      if (component === undefined && event.type === "agent-state" && event.state === state)
+        return at;
+      if (
+        component !== undefined &&
+        event.type === "state" &&
+        event.component === component &&
+        event.state === state
+      )
+        return at;
+    }
+    return undefined;
+  }
+
+  /** Every selected-pair event, in order. */
+  get selections(): CandidatePairInfo[] {
+    return this.events.flatMap(({ event }) =>
+      event.type === "selected-pair"
+        ? [{ component: event.component, local: event.local, remote: event.remote }]
+        : [],
+    );
+  }
+
+  /** Sends text on component 1 (through the simulator's input loop). */
+  send(text: string, component = 1): boolean {
+    return this.attachment.input((now) =>
+      this.agent.send(now, component, new TextEncoder().encode(text)),
+    );
+  }
+}
+
+/** Flattens a candidate into what `addRemoteCandidate` takes. */
+export function remoteInput(candidate: Candidate): RemoteCandidateInput {
+  return {
+    foundation: candidate.foundation,
+    component: candidate.component,
+    transport: candidate.transport,
+    priority: candidate.priority,
+    address: candidate.address.address,
+    port: candidate.address.port,
+    type: candidate.type,
+    ...(candidate.relatedAddress
+      ? {
+          relatedAddress: {
+            address: candidate.relatedAddress.address,
+            port: candidate.relatedAddress.port,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Two agents, a topology and a signalling channel. Call {@link start}, then `sim.run(...)`. */
+export class IceScenario {
+  readonly sim: Simulator;
+  readonly internet: Network;
+  readonly a: ScenarioSide;
+  readonly b: ScenarioSide;
+  readonly stunServer: SimStunServer;
+  readonly stunAddress: TransportAddress;
+  private readonly delay: number;
+  /** The side whose next credentials are a restart offer. */
+  private restartFrom: ScenarioSide | undefined;
+
+  constructor(readonly options: ScenarioOptions) {
+    this.sim = new Simulator({ seed: options.seed });
+    this.internet = this.sim.network("internet", { latency: 10, ...options.internet });
+    this.delay = options.signallingDelay ?? 20;
+    this.stunServer = new SimStunServer();
+    const stunHost = this.sim.host("stun", { ip: "198.51.100.1", on: this.internet });
+    this.stunAddress = this.sim.attach(stunHost, this.stunServer, [{ port: 3478 }]).addresses[0]!;
+    this.a = this.makeSide("a", options.a, 1);
+    this.b = this.makeSide("b", options.b, 2);
+  }
+
+  private makeSide(name: string, options: SideOptions, index: number): ScenarioSide {
+    const agent = new IceAgent({
+      role: options.role,
+      rng: this.sim.rng(name),
+      stunServers: options.stun === false ? [] : [this.stunAddress],
+      ...options.agent,
+    });
+    const side = new ScenarioSide(name, agent);
+    let on = this.internet;
+    let ip = `203.0.113.${index * 10}`;
+    if (options.nat !== undefined) {
+      side.nat = this.sim.nat(`nat-${name}`, {
+        on: this.internet,
+        publicIp: `203.0.113.${index}`,
+        mapping: options.nat.mapping,
+        filtering: options.nat.filtering,
+        hairpin: options.nat.hairpin ?? false,
+        lan: { latency: 1, ...this.options.lan },
+      });
+      on = side.nat.lan;
+      ip = `10.0.${index}.2`;
+    }
+    const host = this.sim.host(name, { ip, on });
+    side.attachment = this.sim.attach(host, agent, [{ port: 5000 }], {
+      name,
+      onDrained: (now) => this.drainEvents(side, now),
+    });
+    return side;
+  }
+
+  private peerOf(side: ScenarioSide): ScenarioSide {
+    return side === this.a ? this.b : this.a;
+  }
+
+  /** Runs `fn` on `side`'s agent after the signalling delay. */
+  private signal(to: ScenarioSide, fn: (now: number) => void): void {
+    this.sim.after(this.delay, () => to.attachment.input(fn));
+  }
+
+  private drainEvents(side: ScenarioSide, now: number): void {
+    const peer = this.peerOf(side);
+    for (let event; (event = side.agent.pollEvent());) {
+      side.events.push({ at: now, event });
+      if (event.type === "local-candidate") {
+        if (side.trickle)
+          this.signal(peer, (t) => peer.agent.addRemoteCandidate(t, remoteInput(event.candidate)));
+        else side.held.push(event.candidate);
+      } else if (event.type === "gathering-complete") {
+        if (side.trickle) this.signal(peer, (t) => peer.agent.endOfRemoteCandidates(t));
+      } else if (event.type === "local-credentials") {
+        const { ufrag, pwd } = event;
+        if (this.restartFrom === side) {
+          // The restart offer: the peer restarts too and learns the new credentials.
+          this.restartFrom = undefined;
+          this.signal(peer, (t) => {
+            peer.agent.restart(t);
+            peer.agent.setRemoteCredentials(t, ufrag, pwd);
+          });
+        } else {
+          // The answer to an offer (or credentials re-sent): the peer just learns them.
+          this.signal(peer, (t) => peer.agent.setRemoteCredentials(t, ufrag, pwd));
+        }
+      } else if (event.type === "data") {
+        side.received.push(new TextDecoder().decode(event.data));
+      }
+    }
+  }
+
+  /** Binds, exchanges credentials through signalling and starts gathering on both sides. */
+  start(): void {
+    for (const side of [this.a, this.b]) {
+      const peer = this.peerOf(side);
+      const { ufrag, pwd } = side.agent.localCredentials;
+      this.signal(peer, (t) => peer.agent.setRemoteCredentials(t, ufrag, pwd));
+      side.attachment.input((now) => {
+        for (const address of side.attachment.addresses) side.agent.addHostAddress(now, 1, address);
+        side.agent.startGathering(now);
+      });
+    }
+  }
+
+  /** Sends the candidates `side` held back (trickle off), then end-of-candidates. */
+  releaseHeld(side: ScenarioSide): void {
+    const peer = this.peerOf(side);
+    const held = side.held.splice(0);
+    this.signal(peer, (t) => {
+      for (const candidate of held) peer.agent.addRemoteCandidate(t, remoteInput(candidate));
+      peer.agent.endOfRemoteCandidates(t);
+    });
+  }
+
+  /** ICE restart started by `side` (an offer answered by the peer). */
+  restart(side: ScenarioSide): void {
+    this.restartFrom = side;
+    side.attachment.input((now) => side.agent.restart(now));
+  }
+
+  /** Runs until both agents are in one of `states`, or `maxTime`; returns the virtual time. */
+  runUntilBoth(states: readonly IceState[], maxTime: number): number {
+    return this.sim.run({
+      until: () => states.includes(this.a.agent.state()) && states.includes(this.b.agent.state()),
+      maxTime,
+    });
+  }
+}
