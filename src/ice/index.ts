@@ -12,3 +12,4 @@ export * from "./credentials.js";
 export * from "./priority.js";
 export * from "./states.js";
 export * from "./types.js";
+export * from "./warm-up.js";

@@ -10,6 +10,7 @@ import { EventEmitter } from "node:events";
 import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
 import { IceAgent } from "../ice/agent.js";
+import { warmUpIce } from "../ice/warm-up.js";
 import type { RemoteCandidateInput } from "../ice/candidate.js";
 import type {
   AgentEvent,
@@ -31,7 +32,15 @@ export interface IceConnectionOptions
   readonly stunServers?: readonly (string | TransportAddress)[];
   /** Local ports to bind, inclusive. @default any port the OS picks */
   readonly portRange?: { readonly min: number; readonly max: number };
+  /**
+   * Before the first connection of the process, connect two agents in memory once so that V8
+   * has compiled the hot paths: a few ms spent here instead of during the first connectivity
+   * checks (see `warmUpIce`). @default true
+   */
+  readonly warmUp?: boolean;
 }
+
+let warmedUp = false;
 
 /** Events of an {@link IceConnection}, with their listener arguments. */
 export interface IceConnectionEvents {
@@ -71,6 +80,10 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
   /** Binds one socket per selected local address and component, and resolves STUN servers. */
   static async create(options: IceConnectionOptions): Promise<IceConnection> {
     const stunServers = await Promise.all((options.stunServers ?? []).map(resolveServer));
+    if (!warmedUp && options.warmUp !== false) {
+      warmedUp = true;
+      warmUpIce();
+    }
     const agent = new IceAgent({
       ...options,
       rng: options.rng ?? cryptoRng,
