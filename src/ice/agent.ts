@@ -113,6 +113,7 @@ export class IceAgent {
   private readonly settings: Settings;
   private readonly rng: AgentOptions["rng"];
   private readonly stunServers: readonly TransportAddress[];
+  private readonly relayOnly: boolean;
   private readonly foundations = new FoundationRegistry();
   private roleValue: IceRole;
   private readonly tieBreaker: bigint;
@@ -121,7 +122,8 @@ export class IceAgent {
   private localKey: Uint8Array;
   private remoteUfrag: string | undefined;
   private remoteKey: Uint8Array | undefined;
-  private readonly hosts: LocalCandidate[] = [];
+  /** Our sockets: host candidates and relayed candidates (their bases). */
+  private readonly sockets: LocalCandidate[] = [];
   private readonly locals: LocalCandidate[] = [];
   private remotes: Candidate[] = [];
   private readonly checklist: CheckList;
@@ -166,6 +168,7 @@ export class IceAgent {
     this.settings = settings;
     this.rng = options.rng;
     this.stunServers = options.stunServers ?? [];
+    this.relayOnly = options.relayOnly ?? false;
     this.roleValue = options.role;
     this.tieBreaker = options.tieBreaker ?? createTieBreaker(options.rng);
     this.ufrag = options.ufrag ?? createUfrag(options.rng);
@@ -235,9 +238,11 @@ export class IceAgent {
   addHostAddress(now: number, component: number, address: TransportAddress): void {
     if (this.closed) return;
     this.checkComponent(component);
-    if (this.hosts.some((h) => h.candidate.component === component && sameAddress(h.base, address)))
+    if (
+      this.sockets.some((h) => h.candidate.component === component && sameAddress(h.base, address))
+    )
       return;
-    const index = this.hosts.filter((h) => h.candidate.component === component).length;
+    const index = this.sockets.filter((h) => h.candidate.component === component).length;
     const candidate: Candidate = {
       foundation: this.foundations.foundationFor("host", address.address),
       component,
@@ -246,14 +251,58 @@ export class IceAgent {
       address,
       type: "host",
     };
-    const local: LocalCandidate = { candidate, base: address };
-    this.hosts.push(local);
+    this.addSocket(now, { candidate, base: address });
+  }
+
+  /**
+   * Adds a relayed candidate (RFC 8445 §5.1.1.2) whose transport the caller provides, normally a
+   * TURN allocation: `relayed` is the allocated address, `mapped` our server-reflexive address
+   * as the server saw it (`rel-addr`), `server` the relay server. The agent uses `relayed` like a
+   * socket: checks and data for its pairs come out of {@link pollTransmit} with `local` =
+   * `relayed`, for the caller to send through the relay, and what the relay delivers from a peer
+   * goes back in through {@link handleDatagram} with `local` = `relayed`.
+   */
+  addRelayedCandidate(
+    now: number,
+    component: number,
+    relayed: TransportAddress,
+    mapped: TransportAddress,
+    server: TransportAddress,
+  ): void {
+    if (this.closed) return;
+    this.checkComponent(component);
+    if (
+      this.sockets.some((h) => h.candidate.component === component && sameAddress(h.base, relayed))
+    )
+      return;
+    const index = this.sockets.filter(
+      (h) => h.candidate.component === component && h.candidate.type === "relay",
+    ).length;
+    const candidate: Candidate = {
+      foundation: this.foundations.foundationFor("relay", relayed.address, server),
+      component,
+      transport: "udp",
+      priority: candidatePriority("relay", localPreference(relayed.family, index), component),
+      address: relayed,
+      type: "relay",
+      relatedAddress: mapped,
+    };
+    this.addSocket(now, { candidate, base: relayed });
+  }
+
+  private addSocket(now: number, local: LocalCandidate): void {
+    this.sockets.push(local);
     this.locals.push(local);
-    if (this.gatheringStarted) {
-      this.events.push({ type: "local-candidate", candidate });
+    if (this.gatheringStarted && this.usable(local)) {
+      this.events.push({ type: "local-candidate", candidate: local.candidate });
       for (const remote of this.remotes) this.formPair(local, remote);
     }
     this.update(now);
+  }
+
+  /** With the relay-only policy, only relayed candidates are offered and checked. */
+  private usable(local: LocalCandidate): boolean {
+    return !this.relayOnly || local.candidate.type === "relay";
   }
 
   /**
@@ -264,9 +313,12 @@ export class IceAgent {
   startGathering(now: number): void {
     if (this.closed || this.gatheringStarted) return;
     this.gatheringStarted = true;
-    for (const host of this.hosts)
-      this.events.push({ type: "local-candidate", candidate: host.candidate });
-    for (const host of this.hosts) {
+    for (const socket of this.sockets) {
+      if (this.usable(socket))
+        this.events.push({ type: "local-candidate", candidate: socket.candidate });
+    }
+    for (const host of this.sockets) {
+      if (host.candidate.type !== "host" || this.relayOnly) continue;
       for (const server of this.stunServers) {
         if (server.family !== host.base.family) continue;
         const transactionId = createTransactionId(this.rng);
@@ -334,8 +386,9 @@ export class IceAgent {
     }
     if (this.remotes.length >= this.settings.maxRemoteCandidates) return this.ignoreRemote("cap");
     this.remotes.push(checked);
-    for (const local of this.hosts) {
-      if (local.candidate.component === checked.component) this.formPair(local, checked);
+    for (const local of this.sockets) {
+      if (local.candidate.component === checked.component && this.usable(local))
+        this.formPair(local, checked);
     }
     this.update(now);
     return true;
@@ -362,8 +415,8 @@ export class IceAgent {
   handleDatagram(now: number, datagram: ReceivedDatagram): boolean {
     if (this.closed) return false;
     const socket = this.socketFor(datagram.local);
-
     if (socket === undefined) return false;
+    if (!this.usable(socket)) return this.drop("relay-only");
     if (isStunMessage(datagram.data)) {
       let message: DecodedStunMessage;
       try {
@@ -426,8 +479,9 @@ export class IceAgent {
     this.resetChecks();
     this.events.push({ type: "local-credentials", ufrag: this.ufrag, pwd: this.pwd });
     for (const local of this.locals) {
-      if (local.candidate.type !== "prflx")
+      if (local.candidate.type !== "prflx" && this.usable(local)) {
         this.events.push({ type: "local-candidate", candidate: local.candidate });
+      }
     }
     if (this.gatheringDone) this.events.push({ type: "gathering-complete" });
     this.update(now);
@@ -1062,7 +1116,7 @@ export class IceAgent {
 
   /** The host candidate of the socket bound at `local` (the driver passes our own objects back). */
   private socketFor(local: TransportAddress): LocalCandidate | undefined {
-    const hosts = this.hosts;
+    const hosts = this.sockets;
     for (let i = 0; i < hosts.length; i++) if (hosts[i]!.base === local) return hosts[i];
     return hosts.find((h) => sameAddress(h.base, local));
   }

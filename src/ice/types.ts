@@ -120,6 +120,11 @@ export interface AgentOptions {
    * late peer-reflexive success before declaring `failed`. @default 1000
    */
   readonly failureGrace?: number;
+  /**
+   * Relay-only policy: offer and check relayed candidates only (host and server-reflexive
+   * addresses are never revealed to the peer). @default false
+   */
+  readonly relayOnly?: boolean;
   /** Fixed credentials (tests); random ones are drawn from `rng` otherwise. */
   readonly ufrag?: string;
   readonly pwd?: string;
