@@ -53,6 +53,7 @@ const defaults = {
   components: 1,
   ta: 20,
   minRto: 500,
+  maxRto: 3000,
   maxCheckTransmissions: 7,
   stunServerTimeout: 3000,
   nominationSettle: 100,
@@ -643,6 +644,7 @@ export class IceAgent {
     const rto = Math.max(this.settings.minRto, this.settings.ta * this.checklist.activeCount);
     const transaction = new StunClientTransaction(now, transactionId, request, {
       rto,
+      maxRto: Math.max(rto, this.settings.maxRto),
       maxTransmissions: this.settings.maxCheckTransmissions,
     });
     pair.state = "in-progress";
@@ -932,7 +934,7 @@ export class IceAgent {
     pair.validLocal = this.localFor(pair, mapped);
     pair.lastSuccessAt = now;
     this.validate(pair);
-    this.checklist.unfreezeFoundation(pair.foundation);
+    this.checklist.unfreezeAfterSuccess(pair);
     runtime.firstValidAt ??= now;
     if (
       (wasNominating && this.roleValue === "controlling") ||

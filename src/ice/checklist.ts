@@ -52,13 +52,33 @@ export class CheckList {
       this.remove(victim);
       evicted = victim;
     }
-    // §6.1.2.6 with trickle: waiting unless a pair of the same foundation is already waiting
-    // or being checked, in which case it waits for that one's outcome.
+    // §6.1.2.6 with trickle: waiting, unless a pair of the same foundation and a lower or equal
+    // component is already waiting or being checked — then it waits for that one's outcome. A
+    // later pair of a lower component goes first (the RFC checks the lowest component first),
+    // and a same-foundation pair of a higher component that has not started yet waits for it.
+    // Both agents then check component 1 first, which matters when both sides' NATs only open
+    // for addresses they have sent to. A component that already has a valid pair holds nobody
+    // back: its other checks may take a full timeout to fail.
+    const settled = new Set(this.ordered.filter((p) => p.valid).map((p) => p.component));
     const busy = this.ordered.some(
       (p) =>
-        p.foundation === pair.foundation && (p.state === "waiting" || p.state === "in-progress"),
+        p.foundation === pair.foundation &&
+        p.component <= pair.component &&
+        !(p.component < pair.component && settled.has(p.component)) &&
+        (p.state === "waiting" || p.state === "in-progress"),
     );
     pair.state = busy ? "frozen" : "waiting";
+    if (!busy) {
+      for (const p of this.ordered) {
+        if (
+          p.foundation === pair.foundation &&
+          p.component > pair.component &&
+          p.state === "waiting"
+        ) {
+          p.state = "frozen";
+        }
+      }
+    }
     this.insert(pair);
     return evicted ? { kind: "added", pair, evicted } : { kind: "added", pair };
   }
@@ -84,10 +104,18 @@ export class CheckList {
     if (!this.triggered.includes(pair)) this.triggered.push(pair);
   }
 
-  /** RFC 8445 §7.2.5.3.3: a success unfreezes the pairs that share its foundation. */
-  unfreezeFoundation(foundation: string): void {
-    for (const pair of this.ordered) {
-      if (pair.state === "frozen" && pair.foundation === foundation) pair.state = "waiting";
+  /**
+   * After a success on `pair`: RFC 8445 §7.2.5.3.3 unfreezes the pairs that share its foundation.
+   * We also unfreeze every frozen pair of the other components: the success proves the peer is
+   * reachable, and when it came through a peer-reflexive candidate (a new foundation) the other
+   * components would otherwise wait for unrelated checks to time out (see README, "Scope and
+   * deviations").
+   */
+  unfreezeAfterSuccess(pair: CandidatePair): void {
+    for (const other of this.ordered) {
+      if (other.state !== "frozen") continue;
+      if (other.foundation === pair.foundation || other.component !== pair.component)
+        other.state = "waiting";
     }
   }
 
@@ -134,12 +162,18 @@ export class CheckList {
     );
   }
 
-  /** True when some pair could be checked now or after unfreezing. */
+  /**
+   * True when {@link next} would return a pair now: a waiting one, or a frozen one whose
+   * foundation has no check in progress. Frozen pairs waiting on an active foundation do not
+   * count — the outcome of that check will wake the agent.
+   */
   get hasWork(): boolean {
-    return (
-      this.triggered.length > 0 ||
-      this.ordered.some((p) => p.state === "waiting" || p.state === "frozen")
+    if (this.triggered.some((p) => p.state === "waiting")) return true;
+    if (this.ordered.some((p) => p.state === "waiting")) return true;
+    const active = new Set(
+      this.ordered.filter((p) => p.state === "in-progress").map((p) => p.foundation),
     );
+    return this.ordered.some((p) => p.state === "frozen" && !active.has(p.foundation));
   }
 
   /** Drops every pair (ICE restart). */

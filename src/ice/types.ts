@@ -95,6 +95,13 @@ export interface AgentOptions {
   readonly ta?: number;
   /** Lower bound of a check's RTO (RFC 8445 §14.3: max(500, Ta × pairs)). @default 500 */
   readonly minRto?: number;
+  /**
+   * Upper bound of a check's retransmission interval. RFC 8489 §6.2.1 doubles it without
+   * bound; capping it keeps a check whose first responses were lost from waiting 8–16 s for
+   * its next try, and shortens the time to a final failure (README, "Scope and deviations").
+   * @default 3000
+   */
+  readonly maxRto?: number;
   /** Sends per connectivity check before it fails (RFC 8489 Rc). @default 7 */
   readonly maxCheckTransmissions?: number;
   /** How long one STUN server may take to answer a Binding during gathering. @default 3000 */

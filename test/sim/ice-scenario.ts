@@ -36,7 +36,9 @@ export interface SideOptions {
   /** Query the scenario's STUN server. @default true */
   readonly stun?: boolean;
   /** Extra agent options. */
-  readonly agent?: Partial<Omit<AgentOptions, "rng" | "role" | "stunServers">>;
+  readonly agent?: Partial<Omit<AgentOptions, "rng" | "role" | "stunServers" | "components">>;
+  /** STUN servers queried before the scenario's own (e.g. one that never answers). */
+  readonly extraStunServers?: readonly TransportAddress[];
 }
 
 /** Options of an {@link IceScenario}. */
@@ -50,6 +52,8 @@ export interface ScenarioOptions {
   readonly lan?: Partial<LinkConditions>;
   /** One-way delay of the signalling channel. @default 20 */
   readonly signallingDelay?: number;
+  /** Components per agent, each on its own port (5000, 5001, …). @default 1 */
+  readonly components?: number;
 }
 
 /** What the scenario saw of one side. */
@@ -133,6 +137,7 @@ export class IceScenario {
   readonly stunServer: SimStunServer;
   readonly stunAddress: TransportAddress;
   private readonly delay: number;
+  private readonly components: number;
   /** The side whose next credentials are a restart offer. */
   private restartFrom: ScenarioSide | undefined;
 
@@ -140,6 +145,7 @@ export class IceScenario {
     this.sim = new Simulator({ seed: options.seed });
     this.internet = this.sim.network("internet", { latency: 10, ...options.internet });
     this.delay = options.signallingDelay ?? 20;
+    this.components = options.components ?? 1;
     this.stunServer = new SimStunServer();
     const stunHost = this.sim.host("stun", { ip: "198.51.100.1", on: this.internet });
     this.stunAddress = this.sim.attach(stunHost, this.stunServer, [{ port: 3478 }]).addresses[0]!;
@@ -151,7 +157,11 @@ export class IceScenario {
     const agent = new IceAgent({
       role: options.role,
       rng: this.sim.rng(name),
-      stunServers: options.stun === false ? [] : [this.stunAddress],
+      stunServers: [
+        ...(options.extraStunServers ?? []),
+        ...(options.stun === false ? [] : [this.stunAddress]),
+      ],
+      components: this.components,
       ...options.agent,
     });
     const side = new ScenarioSide(name, agent);
@@ -170,7 +180,8 @@ export class IceScenario {
       ip = `10.0.${index}.2`;
     }
     const host = this.sim.host(name, { ip, on });
-    side.attachment = this.sim.attach(host, agent, [{ port: 5000 }], {
+    const ports = Array.from({ length: this.components }, (_, i) => ({ port: 5000 + i }));
+    side.attachment = this.sim.attach(host, agent, ports, {
       name,
       onDrained: (now) => this.drainEvents(side, now),
     });
@@ -222,7 +233,9 @@ export class IceScenario {
       const { ufrag, pwd } = side.agent.localCredentials;
       this.signal(peer, (t) => peer.agent.setRemoteCredentials(t, ufrag, pwd));
       side.attachment.input((now) => {
-        for (const address of side.attachment.addresses) side.agent.addHostAddress(now, 1, address);
+        // One port per component: 5000 for component 1, 5001 for component 2, …
+        for (const address of side.attachment.addresses)
+          side.agent.addHostAddress(now, address.port - 4999, address);
         side.agent.startGathering(now);
       });
     }

@@ -2,7 +2,9 @@
 // `completed` on the same pair (each side's local address is the other's remote address) within
 // a bounded virtual time. Topologies: public hosts and the four classic NAT types on each side,
 // except the combinations with no direct path (symmetric × symmetric, symmetric × port-
-// restricted cone), with random latency, jitter, loss and roles.
+// restricted cone), with random latency, jitter, light loss, roles and one or two components.
+// Loss stays light here: with heavy loss a server-reflexive candidate can be lost during
+// gathering and then no path is known to exist (loss.test.ts covers 30 % loss on its own).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -33,8 +35,9 @@ const topology = fc
       natB: fc.constantFrom(...names),
       latency: fc.integer({ min: 1, max: 80 }),
       jitter: fc.integer({ min: 0, max: 10 }),
-      loss: fc.constantFrom(0, 0.02, 0.1),
+      loss: fc.constantFrom(0, 0.01, 0.03),
       aControls: fc.boolean(),
+      components: fc.constantFrom(1, 2),
     },
     { noNullPrototype: true },
   )
@@ -53,6 +56,7 @@ describe("property: convergence", () => {
       fc.property(topology, (t) => {
         const s = new IceScenario({
           seed: t.seed,
+          components: t.components,
           internet: { latency: t.latency, jitter: t.jitter, loss: t.loss },
           a: side(t.natA, t.aControls),
           b: side(t.natB, !t.aControls),
@@ -61,10 +65,12 @@ describe("property: convergence", () => {
         const time = s.runUntilBoth(["completed", "failed"], 20_000);
         assert.equal(s.a.agent.state(), "completed", `a: ${JSON.stringify(t)} at ${time} ms`);
         assert.equal(s.b.agent.state(), "completed", `b: ${JSON.stringify(t)} at ${time} ms`);
-        const pa = s.a.agent.selectedPair(1)!;
-        const pb = s.b.agent.selectedPair(1)!;
-        assert.deepEqual(pa.local.address, pb.remote.address);
-        assert.deepEqual(pa.remote.address, pb.local.address);
+        for (let component = 1; component <= t.components; component++) {
+          const pa = s.a.agent.selectedPair(component)!;
+          const pb = s.b.agent.selectedPair(component)!;
+          assert.deepEqual(pa.local.address, pb.remote.address);
+          assert.deepEqual(pa.remote.address, pb.local.address);
+        }
       }),
       {
         numRuns: Number(process.env["FC_RUNS"] ?? 40),
