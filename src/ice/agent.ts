@@ -346,8 +346,9 @@ export class IceAgent {
 
   /**
    * The peer's ufrag and password. Different ones than before mean the peer restarted ICE
-   * (RFC 8445 §9): its candidates and our pairs are dropped, while the selected pair keeps
-   * carrying data until a new one is selected.
+   * (RFC 8445 §9): we restart as well (new `local-credentials` and candidates to signal), its
+   * candidates and our pairs are dropped, and the selected pair keeps carrying data until a new
+   * one is selected.
    */
   setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
     if (this.closed) return;
@@ -356,7 +357,8 @@ export class IceAgent {
       this.remoteUfrag !== undefined &&
       (this.remoteUfrag !== ufrag || toHex(key) !== toHex(this.remoteKey!))
     ) {
-      this.resetChecks();
+      // RFC 8445 §9: the peer restarted ICE; we restart too, with new credentials of our own.
+      this.restartLocally();
     }
     this.remoteUfrag = ufrag;
     this.remoteKey = key;
@@ -468,15 +470,22 @@ export class IceAgent {
 
   /**
    * ICE restart (RFC 8445 §9): new credentials, new checks; the selected pair keeps carrying data
-   * until a new pair is selected. Signal the new credentials and candidates to the peer.
+   * until a new pair is selected. Signal the new credentials and candidates to the peer, whose
+   * answer brings its own new credentials ({@link setRemoteCredentials}).
    */
   restart(now: number): void {
     if (this.closed) return;
+    this.restartLocally();
+    this.remoteUfrag = undefined;
+    this.remoteKey = undefined;
+    this.update(now);
+  }
+
+  /** New credentials, new checks, candidates signalled again; selected pairs keep data flowing. */
+  private restartLocally(): void {
     this.ufrag = createUfrag(this.rng);
     this.pwd = createPassword(this.rng);
     this.localKey = shortTermKey(this.pwd, "none");
-    this.remoteUfrag = undefined;
-    this.remoteKey = undefined;
     this.resetChecks();
     this.events.push({ type: "local-credentials", ufrag: this.ufrag, pwd: this.pwd });
     for (const local of this.locals) {
@@ -485,7 +494,6 @@ export class IceAgent {
       }
     }
     if (this.gatheringDone) this.events.push({ type: "gathering-complete" });
-    this.update(now);
   }
 
   /** Stops everything: no more transmits, timers or events after the `closed` states. */

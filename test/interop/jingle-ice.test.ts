@@ -2,7 +2,7 @@
 // in both roles, on 127.0.0.1 only. Fails (never skips) when the Debian packages are missing.
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { stopAllPeers } from "./harness.js";
+import { connectPair, ping, requirePeers, startPeer, stopAllPeers, withPeers } from "./harness.js";
 import { pairAndPing } from "./pairing.js";
 
 afterEach(async () => {
@@ -38,5 +38,30 @@ describe("jingle-ice peer interop on 127.0.0.1", () => {
       pairAndPing("jingle-ice", "controlling", "aioice"),
       pairAndPing("aioice", "controlling", "jingle-ice"),
     ]);
+  });
+
+  it("restarts ICE on command: the peer answers with new credentials and pings work again", async () => {
+    await requirePeers(["jingle-ice"]);
+    const a = startPeer("jingle-ice", "controlling");
+    const b = startPeer("jingle-ice", "controlled");
+    await withPeers([a, b], async () => {
+      await connectPair(a, b);
+      const credentials = (peer: typeof a) =>
+        peer.events.filter((e) => e.ev === "local-credentials");
+      const before = [credentials(a).length, credentials(b).length];
+      const fromA = a.events.length;
+      const fromB = b.events.length;
+      a.send({ cmd: "restart" });
+      await a.waitForEvent("selected-pair", 10_000, () => true, { fromIndex: fromA });
+      await b.waitForEvent("selected-pair", 10_000, () => true, { fromIndex: fromB });
+      assert.equal(credentials(a).length, before[0]! + 1, "a printed new credentials");
+      assert.equal(
+        credentials(b).length,
+        before[1]! + 1,
+        "b answered the restart with new credentials",
+      );
+      const done = await ping(a, 5);
+      assert.equal(done.received, 5);
+    });
   });
 });

@@ -4,8 +4,8 @@
  * internet or a host behind its own NAT; a STUN server sits on the internet.
  *
  * Signalling is modelled as a reliable channel with a fixed delay: credentials, trickled
- * candidates and end-of-candidates go through it, and an ICE restart is an offer (the side that
- * restarts) answered by the other side restarting too, as Jingle does.
+ * candidates and end-of-candidates go through it. An ICE restart is new credentials from one
+ * side, which the other side's agent answers by restarting too (RFC 8445 §9).
  */
 import type { TransportAddress } from "../../src/common/address.js";
 import { IceAgent } from "../../src/ice/agent.js";
@@ -138,8 +138,6 @@ export class IceScenario {
   readonly stunAddress: TransportAddress;
   private readonly delay: number;
   private readonly components: number;
-  /** The side whose next credentials are a restart offer. */
-  private restartFrom: ScenarioSide | undefined;
 
   constructor(readonly options: ScenarioOptions) {
     this.sim = new Simulator({ seed: options.seed });
@@ -208,18 +206,9 @@ export class IceScenario {
       } else if (event.type === "gathering-complete") {
         if (side.trickle) this.signal(peer, (t) => peer.agent.endOfRemoteCandidates(t));
       } else if (event.type === "local-credentials") {
+        // A restart's new credentials; the peer's agent answers a change with its own restart.
         const { ufrag, pwd } = event;
-        if (this.restartFrom === side) {
-          // The restart offer: the peer restarts too and learns the new credentials.
-          this.restartFrom = undefined;
-          this.signal(peer, (t) => {
-            peer.agent.restart(t);
-            peer.agent.setRemoteCredentials(t, ufrag, pwd);
-          });
-        } else {
-          // The answer to an offer (or credentials re-sent): the peer just learns them.
-          this.signal(peer, (t) => peer.agent.setRemoteCredentials(t, ufrag, pwd));
-        }
+        this.signal(peer, (t) => peer.agent.setRemoteCredentials(t, ufrag, pwd));
       } else if (event.type === "data") {
         side.received.push(new TextDecoder().decode(event.data));
       }
@@ -251,9 +240,8 @@ export class IceScenario {
     });
   }
 
-  /** ICE restart started by `side` (an offer answered by the peer). */
+  /** ICE restart started by `side`; the peer answers it with a restart of its own. */
   restart(side: ScenarioSide): void {
-    this.restartFrom = side;
     side.attachment.input((now) => side.agent.restart(now));
   }
 
