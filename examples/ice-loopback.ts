@@ -1,7 +1,12 @@
 // Demo: two ICE agents on 127.0.0.1 (one process, real UDP sockets) gather, trickle their
 // candidates to each other through an in-memory "signalling channel", run connectivity checks,
 // nominate a pair, and exchange datagrams over it. Run it with `npm run demo` (or ./scripts/demo).
-import { DatagramChannel, IceConnection, type Candidate } from "../src/index.js";
+import {
+  DatagramChannel,
+  IceConnection,
+  toRemoteCandidateInput,
+  type Candidate,
+} from "../src/index.js";
 
 const started = performance.now();
 const step = (who: string, text: string): void =>
@@ -24,7 +29,7 @@ for (const [name, self, peer] of [
   peer.setRemoteCredentials(ufrag, pwd);
   self.on("local-candidate", (c) => {
     step(name, `trickles candidate ${show(c)}`);
-    peer.addRemoteCandidate({ ...c, address: c.address.address, port: c.address.port });
+    peer.addRemoteCandidate(toRemoteCandidateInput(c));
   });
   self.on("gathering-complete", () => {
     step(name, "gathering complete → end-of-candidates");

@@ -4,8 +4,7 @@
 // never overflows and both paths do the same work per datagram. Used by bench/connect.ts.
 import { createSocket, type Socket } from "node:dgram";
 import { once } from "node:events";
-import type { Candidate } from "../../src/ice/types.js";
-import type * as NodeDriver from "../../src/node/index.js";
+import type * as Package from "../../src/index.js";
 
 /** One throughput figure. */
 export interface Throughput {
@@ -78,33 +77,24 @@ async function rawPath(): Promise<Path> {
 
 // The channel is measured as users run it: the compiled JavaScript in dist/ (npm run build).
 async function channelPath(): Promise<Path> {
-  const { DatagramChannel, IceConnection } = (await import(
-    new URL("../../dist/node/index.js", import.meta.url).href
-  )) as typeof NodeDriver;
-  const a = await IceConnection.create({ role: "controlling", addresses: ["127.0.0.1"] });
-  const b = await IceConnection.create({ role: "controlled", addresses: ["127.0.0.1"] });
-  const toInput = (c: Candidate) => ({
-    foundation: c.foundation,
-    component: c.component,
-    transport: c.transport,
-    priority: c.priority,
-    address: c.address.address,
-    port: c.address.port,
-    type: c.type,
-  });
+  const driver = (await import(
+    new URL("../../dist/index.js", import.meta.url).href
+  )) as typeof Package;
+  const a = await driver.IceConnection.create({ role: "controlling", addresses: ["127.0.0.1"] });
+  const b = await driver.IceConnection.create({ role: "controlled", addresses: ["127.0.0.1"] });
   for (const [from, to] of [
     [a, b],
     [b, a],
   ] as const) {
-    from.on("local-candidate", (c) => to.addRemoteCandidate(toInput(c)));
+    from.on("local-candidate", (c) => to.addRemoteCandidate(driver.toRemoteCandidateInput(c)));
     to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
   }
   const ready = Promise.all([once(a, "selected-pair"), once(b, "selected-pair")]);
   a.startGathering();
   b.startGathering();
   await ready;
-  const sender = new DatagramChannel(a);
-  const receiver = new DatagramChannel(b);
+  const sender = new driver.DatagramChannel(a);
+  const receiver = new driver.DatagramChannel(b);
   return {
     send: (data) => void sender.send(data),
     onMessage: (listener) => receiver.on("message", listener),

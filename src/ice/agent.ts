@@ -636,19 +636,7 @@ export class IceAgent {
   private startCheck(now: number, pair: CandidatePair, useCandidate: boolean): void {
     const key = this.remoteKey!;
     const transactionId = createTransactionId(this.rng);
-    const request = encodeCheckRequest({
-      transactionId,
-      username: `${this.remoteUfrag}:${this.ufrag}`,
-      priority: candidatePriority(
-        "prflx",
-        (pair.local.candidate.priority >>> 8) & 0xffff,
-        pair.component,
-      ),
-      role: this.roleValue,
-      tieBreaker: this.tieBreaker,
-      useCandidate,
-      key,
-    });
+    const request = this.checkRequest(pair, transactionId, useCandidate, key);
     const rto = Math.max(this.settings.minRto, this.settings.ta * this.checklist.activeCount);
     const transaction = new StunClientTransaction(now, transactionId, request, {
       rto,
@@ -710,19 +698,7 @@ export class IceAgent {
       if (now >= runtime.nextConsentAt) {
         const key = this.remoteKey;
         const transactionId = createTransactionId(this.rng);
-        const request = encodeCheckRequest({
-          transactionId,
-          username: `${this.remoteUfrag}:${this.ufrag}`,
-          priority: candidatePriority(
-            "prflx",
-            (pair.local.candidate.priority >>> 8) & 0xffff,
-            component,
-          ),
-          role: this.roleValue,
-          tieBreaker: this.tieBreaker,
-          useCandidate: false,
-          key,
-        });
+        const request = this.checkRequest(pair, transactionId, false, key);
         const transaction = new StunClientTransaction(now, transactionId, request, {
           rto: this.settings.minRto,
           maxTransmissions: 4,
@@ -732,6 +708,29 @@ export class IceAgent {
         runtime.nextConsentAt = now + this.consentDelay();
         this.pumpTransactions(now);
       }
+    });
+  }
+
+  /** A connectivity (or consent) check on `pair` (RFC 8445 §7.2.2). */
+  private checkRequest(
+    pair: CandidatePair,
+    transactionId: Uint8Array,
+    useCandidate: boolean,
+    key: Uint8Array,
+  ): Uint8Array {
+    return encodeCheckRequest({
+      transactionId,
+      username: `${this.remoteUfrag}:${this.ufrag}`,
+      // RFC 8445 §7.1.1: the priority a peer-reflexive candidate from this base would get.
+      priority: candidatePriority(
+        "prflx",
+        (pair.local.candidate.priority >>> 8) & 0xffff,
+        pair.component,
+      ),
+      role: this.roleValue,
+      tieBreaker: this.tieBreaker,
+      useCandidate,
+      key,
     });
   }
 

@@ -102,3 +102,20 @@ export function checkRemoteCandidate(
       : {}),
   };
 }
+
+/** A candidate as `addRemoteCandidate` takes it (e.g. one agent's candidate for another). */
+export function toRemoteCandidateInput(candidate: Candidate): RemoteCandidateInput {
+  const { address, relatedAddress } = candidate;
+  const input: RemoteCandidateInput = {
+    foundation: candidate.foundation,
+    component: candidate.component,
+    transport: candidate.transport,
+    priority: candidate.priority,
+    address: address.address,
+    port: address.port,
+    type: candidate.type,
+  };
+  return relatedAddress === undefined
+    ? input
+    : { ...input, relatedAddress: { address: relatedAddress.address, port: relatedAddress.port } };
+}

@@ -5,8 +5,9 @@
 export * from "./agent.js";
 export {
   checkRemoteCandidate,
-  type RemoteCandidateInput,
+  toRemoteCandidateInput,
   type LocalCandidate,
+  type RemoteCandidateInput,
 } from "./candidate.js";
 export * from "./credentials.js";
 export * from "./priority.js";

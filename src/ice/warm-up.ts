@@ -6,6 +6,7 @@
  */
 import { seededRng } from "../common/rng.js";
 import { IceAgent } from "./agent.js";
+import { toRemoteCandidateInput } from "./candidate.js";
 
 /**
  * Runs `rounds` in-memory connections between two agents (about 10 ms in a cold process).
@@ -31,8 +32,7 @@ export function warmUpIce(rounds = 3): boolean {
     ] as const) {
       for (let event; (event = from.pollEvent());) {
         if (event.type === "local-candidate") {
-          const c = event.candidate;
-          to.addRemoteCandidate(0, { ...c, address: c.address.address, port: c.address.port });
+          to.addRemoteCandidate(0, toRemoteCandidateInput(event.candidate));
         }
       }
     }

@@ -5,7 +5,8 @@ import { describe, it } from "node:test";
 import type { TransportAddress } from "../../src/common/address.js";
 import { seededRng } from "../../src/common/rng.js";
 import { IceAgent } from "../../src/ice/agent.js";
-import type { AgentEvent, AgentOptions, Candidate, Transmit } from "../../src/ice/types.js";
+import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
+import type { AgentEvent, AgentOptions, Transmit } from "../../src/ice/types.js";
 
 const addr = (address: string, port: number): TransportAddress => ({
   family: "IPv4",
@@ -17,18 +18,6 @@ interface Side {
   agent: IceAgent;
   events: AgentEvent[];
   address: TransportAddress;
-}
-
-function toInput(c: Candidate) {
-  return {
-    foundation: c.foundation,
-    component: c.component,
-    transport: c.transport,
-    priority: c.priority,
-    address: c.address.address,
-    port: c.address.port,
-    type: c.type,
-  };
 }
 
 /** Runs two agents back to back; returns the virtual time when `until` held. */
@@ -48,7 +37,8 @@ function run(
     for (let e; (e = side.agent.pollEvent());) {
       side.events.push(e);
       if (!signal) continue;
-      if (e.type === "local-candidate") other.agent.addRemoteCandidate(now, toInput(e.candidate));
+      if (e.type === "local-candidate")
+        other.agent.addRemoteCandidate(now, toRemoteCandidateInput(e.candidate));
       if (e.type === "gathering-complete") other.agent.endOfRemoteCandidates(now);
     }
   };
@@ -168,7 +158,8 @@ describe("IceAgent back to back", () => {
     // Only signalling flows: b's agent never gets a's datagrams because we drop them all.
     let now = 0;
     for (let e; (e = b.agent.pollEvent());) {
-      if (e.type === "local-candidate") a.agent.addRemoteCandidate(now, toInput(e.candidate));
+      if (e.type === "local-candidate")
+        a.agent.addRemoteCandidate(now, toRemoteCandidateInput(e.candidate));
     }
     a.agent.endOfRemoteCandidates(now);
     while (a.agent.state() !== "failed" && now < 120_000) {

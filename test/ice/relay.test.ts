@@ -6,7 +6,8 @@ import { describe, it } from "node:test";
 import type { TransportAddress } from "../../src/common/address.js";
 import { seededRng } from "../../src/common/rng.js";
 import { IceAgent } from "../../src/ice/agent.js";
-import type { AgentEvent, Candidate } from "../../src/ice/types.js";
+import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
+import type { AgentEvent } from "../../src/ice/types.js";
 
 const v4 = (address: string, port: number): TransportAddress => ({ family: "IPv4", address, port });
 const hostA = v4("10.0.0.2", 5000);
@@ -14,8 +15,6 @@ const relayed = v4("198.51.100.7", 49152);
 const mapped = v4("203.0.113.1", 40000);
 const server = v4("198.51.100.7", 3478);
 const hostB = v4("192.0.2.2", 6000);
-
-const input = (c: Candidate) => ({ ...c, address: c.address.address, port: c.address.port });
 
 function drainEvents(agent: IceAgent): AgentEvent[] {
   const events: AgentEvent[] = [];
@@ -36,9 +35,9 @@ function setup(relayOnly: boolean) {
   const aEvents = drainEvents(a);
   const bEvents = drainEvents(b);
   for (const e of aEvents)
-    if (e.type === "local-candidate") b.addRemoteCandidate(0, input(e.candidate));
+    if (e.type === "local-candidate") b.addRemoteCandidate(0, toRemoteCandidateInput(e.candidate));
   for (const e of bEvents)
-    if (e.type === "local-candidate") a.addRemoteCandidate(0, input(e.candidate));
+    if (e.type === "local-candidate") a.addRemoteCandidate(0, toRemoteCandidateInput(e.candidate));
   return { a, b, aEvents };
 }
 

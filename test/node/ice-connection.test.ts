@@ -3,17 +3,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import { DatagramChannel, IceConnection, type IceConnectionOptions } from "../../src/node/index.js";
-import type { Candidate } from "../../src/ice/types.js";
-
-const toInput = (c: Candidate) => ({
-  foundation: c.foundation,
-  component: c.component,
-  transport: c.transport,
-  priority: c.priority,
-  address: c.address.address,
-  port: c.address.port,
-  type: c.type,
-});
+import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
 
 /** Wires the signalling of two connections directly (credentials, trickle, end-of-candidates). */
 function signal(a: IceConnection, b: IceConnection): void {
@@ -21,7 +11,7 @@ function signal(a: IceConnection, b: IceConnection): void {
     [a, b],
     [b, a],
   ] as const) {
-    from.on("local-candidate", (c) => to.addRemoteCandidate(toInput(c)));
+    from.on("local-candidate", (c) => to.addRemoteCandidate(toRemoteCandidateInput(c)));
     from.on("gathering-complete", () => to.endOfRemoteCandidates());
     to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
   }

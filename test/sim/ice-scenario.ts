@@ -9,7 +9,7 @@
  */
 import type { TransportAddress } from "../../src/common/address.js";
 import { IceAgent } from "../../src/ice/agent.js";
-import type { RemoteCandidateInput } from "../../src/ice/candidate.js";
+import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
 import type {
   AgentEvent,
   AgentOptions,
@@ -107,27 +107,6 @@ export class ScenarioSide {
   }
 }
 
-/** Flattens a candidate into what `addRemoteCandidate` takes. */
-export function remoteInput(candidate: Candidate): RemoteCandidateInput {
-  return {
-    foundation: candidate.foundation,
-    component: candidate.component,
-    transport: candidate.transport,
-    priority: candidate.priority,
-    address: candidate.address.address,
-    port: candidate.address.port,
-    type: candidate.type,
-    ...(candidate.relatedAddress
-      ? {
-          relatedAddress: {
-            address: candidate.relatedAddress.address,
-            port: candidate.relatedAddress.port,
-          },
-        }
-      : {}),
-  };
-}
-
 /** Two agents, a topology and a signalling channel. Call {@link start}, then `sim.run(...)`. */
 export class IceScenario {
   readonly sim: Simulator;
@@ -201,7 +180,9 @@ export class IceScenario {
       side.events.push({ at: now, event });
       if (event.type === "local-candidate") {
         if (side.trickle)
-          this.signal(peer, (t) => peer.agent.addRemoteCandidate(t, remoteInput(event.candidate)));
+          this.signal(peer, (t) =>
+            peer.agent.addRemoteCandidate(t, toRemoteCandidateInput(event.candidate)),
+          );
         else side.held.push(event.candidate);
       } else if (event.type === "gathering-complete") {
         if (side.trickle) this.signal(peer, (t) => peer.agent.endOfRemoteCandidates(t));
@@ -235,7 +216,8 @@ export class IceScenario {
     const peer = this.peerOf(side);
     const held = side.held.splice(0);
     this.signal(peer, (t) => {
-      for (const candidate of held) peer.agent.addRemoteCandidate(t, remoteInput(candidate));
+      for (const candidate of held)
+        peer.agent.addRemoteCandidate(t, toRemoteCandidateInput(candidate));
       peer.agent.endOfRemoteCandidates(t);
     });
   }
