@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { runPeer, type PeerOptions } from "./peer.js";
 
 const usage = `usage: jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
-                       [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]]
+                       [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp|tls]
+                        [--turn-ca CA.pem]]
                        [--relay-only] [--components N] [--echo] [--verbose]`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -29,6 +30,7 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
         "turn-user": { type: "string" },
         "turn-pass": { type: "string" },
         "turn-transport": { type: "string", default: "udp" },
+        "turn-ca": { type: "string" },
         "relay-only": { type: "boolean", default: false },
         components: { type: "string", default: "1" },
         echo: { type: "boolean", default: false },
@@ -47,14 +49,29 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
   if (!Number.isInteger(components) || components < 1 || components > 2) {
     throw new UsageError(`--components must be 1 or 2, not ${values.components}`);
   }
-  if (values["turn-transport"] !== "udp" && values["turn-transport"] !== "tcp") {
-    throw new UsageError(`--turn-transport must be udp or tcp`);
+  const transport = values["turn-transport"];
+  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") {
+    throw new UsageError(`--turn-transport must be udp, tcp or tls`);
+  }
+  if (
+    values.turn.length > 0 &&
+    (values["turn-user"] === undefined || values["turn-pass"] === undefined)
+  ) {
+    throw new UsageError("--turn needs --turn-user and --turn-pass");
+  }
+  if (values["relay-only"] && values.turn.length === 0) {
+    throw new UsageError("--relay-only needs a --turn server");
   }
   return {
     role: values.role,
     bind: values.bind,
     stun: values.stun,
-    turn: values.turn,
+    turn: values.turn.map((server) => ({
+      uri: `${transport === "tls" ? "turns" : "turn"}:${server}${transport === "tcp" ? "?transport=tcp" : ""}`,
+      username: values["turn-user"]!,
+      password: values["turn-pass"]!,
+    })),
+    turnCa: values["turn-ca"],
     relayOnly: values["relay-only"],
     components,
     echo: values.echo,

@@ -3,6 +3,7 @@
  * scripts and other stacks' harnesses can use it without XMPP. stdout carries protocol lines
  * only; logs go to stderr. The protocol is documented in the README ("The CLI peer").
  */
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { IceConnection } from "../node/ice-connection.js";
 import type { CandidatePairInfo, IceRole, IceState } from "../ice/types.js";
@@ -13,7 +14,14 @@ export interface PeerOptions {
   readonly role: IceRole;
   readonly bind: readonly string[];
   readonly stun: readonly string[];
-  readonly turn: readonly string[];
+  /** TURN servers as RFC 7065 URIs with their credentials. */
+  readonly turn: readonly {
+    readonly uri: string;
+    readonly username: string;
+    readonly password: string;
+  }[];
+  /** A CA file (PEM) for `turns:` servers. */
+  readonly turnCa: string | undefined;
   readonly relayOnly: boolean;
   readonly components: number;
   readonly echo: boolean;
@@ -64,18 +72,20 @@ export async function runPeer(options: PeerOptions, io: PeerIo): Promise<number>
     components: options.components,
     pid: process.pid,
   });
-  if (options.turn.length > 0 || options.relayOnly) {
-    emit("error", {
-      message:
-        "TURN is not supported by this version yet: --turn is ignored, and --relay-only gathers nothing",
-    });
-  }
+  const ca = options.turnCa === undefined ? undefined : await readFile(options.turnCa, "utf8");
 
   const connection = await IceConnection.create({
     role: options.role,
     components: options.components,
     ...(options.bind.length > 0 ? { addresses: options.bind } : {}),
     stunServers: options.stun,
+    turnServers: options.turn.map((t) => ({
+      urls: t.uri,
+      username: t.username,
+      password: t.password,
+      ...(ca === undefined ? {} : { ca }),
+    })),
+    relayOnly: options.relayOnly,
   });
   const encoder = new TextEncoder();
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -97,9 +107,12 @@ export async function runPeer(options: PeerOptions, io: PeerIo): Promise<number>
 
   emit("local-credentials", connection.localCredentials);
   connection.on("local-credentials", (credentials) => emit("local-credentials", credentials));
-  connection.on("local-candidate", (candidate) => {
-    if (!options.relayOnly) emit("local-candidate", { candidate: candidateToJson(candidate) });
-  });
+  connection.on("local-candidate", (candidate) =>
+    emit("local-candidate", { candidate: candidateToJson(candidate) }),
+  );
+  connection.on("turn-error", (server, reason) =>
+    emit("error", { message: `TURN server ${server.address}:${server.port}: ${reason}` }),
+  );
   connection.on("gathering-complete", () => emit("gathering-done"));
   connection.on("stun-server-error", (server, reason) =>
     emit("error", { message: `STUN server ${server.address}:${server.port}: ${reason}` }),

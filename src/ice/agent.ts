@@ -35,6 +35,7 @@ import {
 } from "./messages.js";
 import type { CandidatePair } from "./pair.js";
 import { candidatePriority, localPreference } from "./priority.js";
+import { Relays } from "./relays.js";
 import { ComponentStates } from "./states.js";
 import type {
   AgentEvent,
@@ -63,6 +64,7 @@ const defaults = {
   disconnectedTimeout: 10_000,
   consentTimeout: 30_000,
   failureGrace: 1000,
+  turnServerTimeout: 5000,
 } as const;
 
 type Settings = { -readonly [K in keyof typeof defaults]: number };
@@ -142,11 +144,12 @@ export class IceAgent {
   private nextPacedAt = -Infinity;
   private prflxCount = 0;
   private closed = false;
+  private readonly relays: Relays;
   /** pollTimeout()'s last answer; recomputed after any input but data in or out. */
   private deadline: number | undefined | null = null;
   private readonly counters: Omit<
     AgentStats,
-    "localCandidates" | "remoteCandidates" | "pairs" | "validPairs" | "selectedPairs"
+    "localCandidates" | "remoteCandidates" | "pairs" | "validPairs" | "selectedPairs" | "turn"
   >;
 
   constructor(options: AgentOptions) {
@@ -176,6 +179,7 @@ export class IceAgent {
     this.pwd = options.pwd ?? createPassword(options.rng);
     this.localKey = shortTermKey(this.pwd, "none");
     this.checklist = new CheckList(settings.maxPairs);
+    this.relays = new Relays(options.turnServers ?? [], options.rng, settings.turnServerTimeout);
     this.states = new ComponentStates(settings.components, (event) => this.events.push(event));
     for (let i = 0; i < settings.components; i++) {
       this.runtime.push({
@@ -252,7 +256,8 @@ export class IceAgent {
       address,
       type: "host",
     };
-    this.addSocket(now, { candidate, base: address });
+    this.addSocket({ candidate, base: address });
+    this.update(now);
   }
 
   /**
@@ -272,6 +277,16 @@ export class IceAgent {
   ): void {
     if (this.closed) return;
     this.checkComponent(component);
+    this.addRelayed(component, relayed, mapped, server);
+    this.update(now);
+  }
+
+  private addRelayed(
+    component: number,
+    relayed: TransportAddress,
+    mapped: TransportAddress,
+    server: TransportAddress,
+  ): void {
     if (
       this.sockets.some((h) => h.candidate.component === component && sameAddress(h.base, relayed))
     )
@@ -288,17 +303,16 @@ export class IceAgent {
       type: "relay",
       relatedAddress: mapped,
     };
-    this.addSocket(now, { candidate, base: relayed });
+    this.addSocket({ candidate, base: relayed });
   }
 
-  private addSocket(now: number, local: LocalCandidate): void {
+  private addSocket(local: LocalCandidate): void {
     this.sockets.push(local);
     this.locals.push(local);
     if (this.gatheringStarted && this.usable(local)) {
       this.events.push({ type: "local-candidate", candidate: local.candidate });
       for (const remote of this.remotes) this.formPair(local, remote);
     }
-    this.update(now);
   }
 
   /** With the relay-only policy, only relayed candidates are offered and checked. */
@@ -340,6 +354,8 @@ export class IceAgent {
         });
       }
     }
+    this.relays.start(now, this.sockets);
+    this.drainRelays(now);
     this.checkGatheringDone();
     this.update(now);
   }
@@ -419,6 +435,14 @@ export class IceAgent {
     if (this.closed) return false;
     const socket = this.socketFor(datagram.local);
     if (socket === undefined) return false;
+    if (
+      socket.candidate.type === "host" &&
+      this.relays.handleDatagram(now, socket.base, datagram.remote, datagram.data)
+    ) {
+      this.drainRelays(now);
+      this.update(now);
+      return true;
+    }
     if (!this.usable(socket)) return this.drop("relay-only");
     if (isStunMessage(datagram.data)) {
       let message: DecodedStunMessage;
@@ -442,6 +466,22 @@ export class IceAgent {
     return true;
   }
 
+  /** Bytes that arrived on a TCP/TLS stream to a TURN server (see the `stream-open` event). */
+  handleStreamData(now: number, stream: number, data: Uint8Array): void {
+    if (this.closed) return;
+    this.relays.handleStreamData(now, stream, data);
+    this.drainRelays(now);
+    this.update(now);
+  }
+
+  /** A stream to a TURN server closed or could not be opened. */
+  handleStreamClosed(now: number, stream: number, reason: string): void {
+    if (this.closed) return;
+    this.relays.handleStreamClosed(now, stream, reason);
+    this.drainRelays(now);
+    this.update(now);
+  }
+
   /** The time has come (the driver's single timer fired). */
   handleTimeout(now: number): void {
     if (this.closed) return;
@@ -463,9 +503,7 @@ export class IceAgent {
     }
     this.counters.dataSent++;
     this.counters.bytesSent += data.length;
-    this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
-    void now;
-    return true;
+    return this.out(now, pair.local.base, pair.remote.address, data);
   }
 
   /**
@@ -503,8 +541,10 @@ export class IceAgent {
     this.pending.clear();
     this.checklist.clear();
     this.transmits.length = 0;
+    // RFC 8656 §7.3: deallocate (Refresh with LIFETIME 0); those requests are the last transmits.
+    this.relays.close(now);
+    this.drainRelays(now);
     this.states.closeAll();
-    void now;
   }
 
   // --- outputs -------------------------------------------------------------------------------
@@ -527,7 +567,7 @@ export class IceAgent {
   }
 
   private computeDeadline(): number | undefined {
-    let next = Infinity;
+    let next = this.relays.pollTimeout();
     for (const entry of this.pending.values()) {
       next = Math.min(next, entry.transaction.pollTimeout() ?? Infinity);
       if (entry.kind === "server") next = Math.min(next, entry.deadline);
@@ -571,6 +611,7 @@ export class IceAgent {
       pairs: this.checklist.pairs.length,
       validPairs: this.checklist.pairs.filter((p) => p.valid).length,
       selectedPairs: this.runtime.flatMap((r) => (r.selected ? [this.info(r.selected)] : [])),
+      turn: this.relays.stats(),
     };
   }
 
@@ -580,6 +621,8 @@ export class IceAgent {
   private update(now: number): void {
     this.deadline = null;
     if (this.closed) return;
+    this.relays.handleTimeout(now);
+    this.drainRelays(now);
     this.pumpTransactions(now);
     this.pace(now);
     this.nominate(now);
@@ -598,7 +641,7 @@ export class IceAgent {
         if (entry.kind === "server") this.counters.stunServerRequestsSent++;
         const local = entry.kind === "server" ? entry.base.base : entry.pair.local.base;
         const remote = entry.kind === "server" ? entry.server : entry.pair.remote.address;
-        this.transmits.push({ local, remote, data: bytes });
+        this.out(now, local, remote, bytes);
       }
       if (transaction.state === "timed-out" || transaction.state === "cancelled") {
         this.pending.delete(id);
@@ -784,7 +827,7 @@ export class IceAgent {
     this.counters.checksReceived++;
     const reply = (bytes: Uint8Array): void => {
       this.counters.responsesSent++;
-      this.transmits.push({ local: datagram.local, remote: datagram.remote, data: bytes });
+      this.out(now, datagram.local, datagram.remote, bytes);
     };
     if (message.unknownComprehensionRequired.length > 0) {
       reply(
@@ -966,38 +1009,44 @@ export class IceAgent {
         server: entry.server,
         reason: error ? `${error.code} ${error.reason}` : "no mapped address",
       });
-    } else if (!sameAddress(mapped, entry.base.base)) {
-      const component = entry.base.candidate.component;
-      const duplicate = this.locals.some(
-        (l) => l.candidate.component === component && sameAddress(l.candidate.address, mapped),
-      );
-      if (!duplicate) {
-        const candidate: Candidate = {
-          foundation: this.foundations.foundationFor(
-            "srflx",
-            entry.base.base.address,
-            entry.server,
-          ),
-          component,
-          transport: "udp",
-          priority: candidatePriority(
-            "srflx",
-            (entry.base.candidate.priority >>> 8) & 0xffff,
-            component,
-          ),
-          address: mapped,
-          type: "srflx",
-          relatedAddress: entry.base.base,
-        };
-        this.locals.push({ candidate, base: entry.base.base });
-        this.events.push({ type: "local-candidate", candidate });
-      }
+    } else {
+      this.addServerReflexive(entry.base, mapped, entry.server);
     }
     this.checkGatheringDone(entry);
   }
 
+  /**
+   * A server-reflexive candidate for `host` (RFC 8445 §5.1.1.2), from a STUN Binding or a TURN
+   * Allocate response; skipped when it equals the host address or a candidate we already have.
+   */
+  private addServerReflexive(
+    host: LocalCandidate,
+    mapped: TransportAddress,
+    server: TransportAddress,
+  ): void {
+    if (sameAddress(mapped, host.base)) return;
+    const component = host.candidate.component;
+    if (
+      this.locals.some(
+        (l) => l.candidate.component === component && sameAddress(l.candidate.address, mapped),
+      )
+    )
+      return;
+    const candidate: Candidate = {
+      foundation: this.foundations.foundationFor("srflx", host.base.address, server),
+      component,
+      transport: "udp",
+      priority: candidatePriority("srflx", (host.candidate.priority >>> 8) & 0xffff, component),
+      address: mapped,
+      type: "srflx",
+      relatedAddress: host.base,
+    };
+    this.locals.push({ candidate, base: host.base });
+    this.events.push({ type: "local-candidate", candidate });
+  }
+
   private checkGatheringDone(finished?: Pending): void {
-    if (this.gatheringDone || !this.gatheringStarted) return;
+    if (this.gatheringDone || !this.gatheringStarted || this.relays.gathering) return;
     for (const entry of this.pending.values())
       if (entry.kind === "server" && entry !== finished) return;
     this.gatheringDone = true;
@@ -1128,6 +1177,75 @@ export class IceAgent {
     const hosts = this.sockets;
     for (let i = 0; i < hosts.length; i++) if (hosts[i]!.base === local) return hosts[i];
     return hosts.find((h) => sameAddress(h.base, local));
+  }
+
+  /** Sends from `local`: directly, or through the TURN allocation when it is a relayed address. */
+  private out(
+    now: number,
+    local: TransportAddress,
+    remote: TransportAddress,
+    data: Uint8Array,
+  ): boolean {
+    if (this.relays.isRelayed(local)) {
+      const sent = this.relays.send(now, local, remote, data);
+      this.drainRelays(now);
+      return sent;
+    }
+    this.transmits.push({ local, remote, data });
+    return true;
+  }
+
+  /** Takes the relays' transmits and acts on their events. */
+  private drainRelays(now: number): void {
+    for (let transmit; (transmit = this.relays.drainTransmit());) this.transmits.push(transmit);
+    for (let event; (event = this.relays.drainEvent());) {
+      switch (event.type) {
+        case "allocated": {
+          const component = event.socket.candidate.component;
+          if (!this.relayOnly) this.addServerReflexive(event.socket, event.mapped, event.server);
+          this.addRelayed(component, event.relayed, event.mapped, event.server);
+          this.checkGatheringDone();
+          break;
+        }
+        case "failed":
+          this.events.push({ type: "turn-error", server: event.server, reason: event.reason });
+          if (event.relayed !== undefined) this.dropRelayed(event.relayed);
+          this.checkGatheringDone();
+          break;
+        case "data": {
+          const socket = this.socketFor(event.relayed);
+          if (socket !== undefined)
+            this.handleDatagram(now, { local: socket.base, remote: event.peer, data: event.data });
+          break;
+        }
+        case "permission-failed":
+          for (const pair of this.checklist.pairs) {
+            if (
+              sameAddress(pair.local.base, event.relayed) &&
+              pair.remote.address.address === event.peer.address
+            ) {
+              pair.state = "failed";
+            }
+          }
+          break;
+        case "stream-open":
+          this.events.push(event);
+          break;
+        case "stream-close":
+          this.events.push(event);
+          break;
+      }
+    }
+  }
+
+  /** A relayed candidate is gone (its allocation failed): its pairs fail, nothing more is sent on it. */
+  private dropRelayed(relayed: TransportAddress): void {
+    for (const pair of this.checklist.pairs) {
+      if (sameAddress(pair.local.base, relayed) && pair.state !== "succeeded")
+        pair.state = "failed";
+    }
+    const index = this.sockets.findIndex((s) => sameAddress(s.base, relayed));
+    if (index >= 0) this.sockets.splice(index, 1);
   }
 
   /** Lets data from the pair's remote address in on its local socket. */

@@ -5,6 +5,7 @@
  */
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
+import type { RelayStats } from "./relays.js";
 
 /** RFC 8445 §5.1.1: how a candidate was obtained. */
 export type CandidateType = "host" | "srflx" | "prflx" | "relay";
@@ -44,11 +45,24 @@ export type IceRole = "controlling" | "controlled";
 export type IceState =
   "new" | "checking" | "connected" | "completed" | "disconnected" | "failed" | "closed";
 
-/** A datagram the driver should send from the socket bound to `local`. */
+/**
+ * A datagram the driver should send from the socket bound to `local` — or, with `stream`, bytes
+ * to write to that TCP/TLS stream to a TURN server (opened on a `stream-open` event).
+ */
 export interface Transmit {
   readonly local: TransportAddress;
   readonly remote: TransportAddress;
   readonly data: Uint8Array;
+  readonly stream?: number;
+}
+
+/** A TURN server to allocate relayed candidates on (RFC 8656; URIs per RFC 7065). */
+export interface TurnServer {
+  readonly server: TransportAddress;
+  /** `udp` uses the host socket; `tcp`/`tls` a stream the driver opens. @default "udp" */
+  readonly transport?: "udp" | "tcp" | "tls";
+  readonly username: string;
+  readonly password: string;
 }
 
 /** A datagram the driver received on the socket bound to `local`. */
@@ -79,7 +93,17 @@ export type AgentEvent =
       readonly type: "stun-server-error";
       readonly server: TransportAddress;
       readonly reason: string;
-    };
+    }
+  | { readonly type: "turn-error"; readonly server: TransportAddress; readonly reason: string }
+  /** Open a TCP (or TLS) connection to a TURN server; feed it back with this `stream` id. */
+  | {
+      readonly type: "stream-open";
+      readonly stream: number;
+      readonly transport: "tcp" | "tls";
+      readonly server: TransportAddress;
+      readonly local: TransportAddress;
+    }
+  | { readonly type: "stream-close"; readonly stream: number };
 
 /** Options of the agent. Every time is in milliseconds. */
 export interface AgentOptions {
@@ -89,6 +113,13 @@ export interface AgentOptions {
   readonly rng: Rng;
   /** Number of components (1 or 2). @default 1 */
   readonly components?: number;
+  /**
+   * TURN servers for relayed candidates (each also yields a server-reflexive candidate). No
+   * public server is ever used by default. @default []
+   */
+  readonly turnServers?: readonly TurnServer[];
+  /** How long one TURN allocation may take during gathering. @default 5000 */
+  readonly turnServerTimeout?: number;
   /** STUN servers for server-reflexive candidates. No public server is ever used by default. @default [] */
   readonly stunServers?: readonly TransportAddress[];
   /** Ta: the pace of new check transactions (RFC 8445 §14.2). @default 20 */
@@ -158,6 +189,8 @@ export interface AgentStats {
   dropped: Record<string, number>;
   /** Remote candidates ignored, by reason (e.g. `cap`, `not-udp`, `hostname`, `zone-id`). */
   ignoredRemoteCandidates: Record<string, number>;
+  /** Per TURN allocation: server, transport, state and its request counters. */
+  turn: RelayStats[];
   localCandidates: number;
   remoteCandidates: number;
   pairs: number;

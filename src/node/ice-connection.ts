@@ -5,6 +5,8 @@
  * calls `send()` never runs inside a half-drained engine.
  */
 import { createSocket, type Socket } from "node:dgram";
+import { connect as connectTcp, type Socket as TcpSocket } from "node:net";
+import { connect as connectTls } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
 import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
@@ -19,13 +21,27 @@ import type {
   CandidatePairInfo,
   IceRole,
   IceState,
+  TurnServer,
 } from "../ice/types.js";
+import { parseTurnUri } from "../turn/uri.js";
 import { selectAddresses, type AddressSelection } from "./interfaces.js";
 import { cryptoRng } from "./rng.js";
 
+/** A TURN server as `IceConnection` takes it (like WebRTC's RTCIceServer). */
+export interface TurnServerConfig {
+  /** RFC 7065 URIs, e.g. `turn:turn.example.org?transport=tcp` or `turns:turn.example.org`. */
+  readonly urls: string | readonly string[];
+  readonly username: string;
+  readonly password: string;
+  /** CA certificates (PEM) to verify a `turns:` server with, instead of the system's. */
+  readonly ca?: string | readonly string[];
+}
+
 /** Options of {@link IceConnection.create}: the agent's, plus where to bind. */
 export interface IceConnectionOptions
-  extends Omit<AgentOptions, "rng" | "stunServers">, AddressSelection {
+  extends Omit<AgentOptions, "rng" | "stunServers" | "turnServers">, AddressSelection {
+  /** TURN servers; host names are resolved. No default server. */
+  readonly turnServers?: readonly TurnServerConfig[];
   /** @default cryptoRng */
   readonly rng?: Rng;
   /** STUN servers as `host:port` (names are resolved) or addresses. No default server. */
@@ -53,6 +69,7 @@ export interface IceConnectionEvents {
   role: [role: IceRole];
   "local-credentials": [credentials: { ufrag: string; pwd: string }];
   "stun-server-error": [server: TransportAddress, reason: string];
+  "turn-error": [server: TransportAddress, reason: string];
   error: [error: Error];
 }
 
@@ -71,6 +88,13 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closing: Promise<void> | undefined;
+  /** TCP/TLS streams to TURN servers, by the agent's stream id. */
+  private readonly streams = new Map<number, TcpSocket>();
+  /** TLS settings per TURN server address (`address|port`). */
+  private readonly tlsSettings = new Map<
+    string,
+    { servername: string; ca: string[] | undefined }
+  >();
 
   private constructor(agent: IceAgent) {
     super();
@@ -80,6 +104,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
   /** Binds one socket per selected local address and component, and resolves STUN servers. */
   static async create(options: IceConnectionOptions): Promise<IceConnection> {
     const stunServers = await Promise.all((options.stunServers ?? []).map(resolveServer));
+    const turn = await resolveTurnServers(options.turnServers ?? []);
     if (!warmedUp && options.warmUp !== false) {
       warmedUp = true;
       warmUpIce();
@@ -88,8 +113,13 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
       ...options,
       rng: options.rng ?? cryptoRng,
       stunServers: stunServers.flat(),
+      turnServers: turn.map((t) => t.server),
     });
     const connection = new IceConnection(agent);
+    for (const t of turn) {
+      if (t.tls !== undefined)
+        connection.tlsSettings.set(`${t.server.server.address}|${t.server.server.port}`, t.tls);
+    }
     const components = options.components ?? 1;
     const addresses = selectAddresses(options);
     try {
@@ -171,6 +201,9 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
       this.input(() => this.agent.close(this.now()));
       clearTimeout(this.timer);
       this.timer = undefined;
+      // Let the last datagrams (TURN deallocations) leave before the sockets close.
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const stream of this.streams.values()) stream.end();
       await Promise.all(
         [...this.sockets.values()].map(
           (socket) => new Promise<void>((resolve) => socket.close(() => resolve())),
@@ -213,20 +246,60 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
 
   /** Drains the agent: sends its transmits, re-arms the timer, then emits its events. */
   private flush(): void {
+    // Events first: a stream must exist before the transmits written to it in the same drain.
+    const events: AgentEvent[] = [];
+    for (let event; (event = this.agent.pollEvent());) {
+      if (event.type === "stream-open")
+        this.openStream(event.stream, event.transport, event.server, event.local);
+      else if (event.type === "stream-close") this.streams.get(event.stream)?.end();
+      else events.push(event);
+    }
     for (let transmit; (transmit = this.agent.pollTransmit());) {
+      if (transmit.stream !== undefined) {
+        this.streams.get(transmit.stream)?.write(transmit.data);
+        continue;
+      }
       const socket = this.sockets.get(transmit.local) ?? this.socketAt(transmit.local);
       // Send errors arrive as the socket's "error" event.
       socket?.send(transmit.data, transmit.remote.port, transmit.remote.address);
     }
-    const first = this.agent.pollEvent();
-    if (first === undefined) {
-      this.arm();
-      return;
-    }
-    const events: AgentEvent[] = [first];
-    for (let event; (event = this.agent.pollEvent());) events.push(event);
     this.arm();
     for (const event of events) this.dispatch(event);
+  }
+
+  /** Opens a TCP or TLS connection to a TURN server for the agent (RFC 8656 §3.1, RFC 7065). */
+  private openStream(
+    id: number,
+    transport: "tcp" | "tls",
+    server: TransportAddress,
+    local: TransportAddress,
+  ): void {
+    const options = { host: server.address, port: server.port, localAddress: local.address };
+    const tls = this.tlsSettings.get(`${server.address}|${server.port}`);
+    const socket =
+      transport === "tls"
+        ? connectTls({
+            ...options,
+            servername: tls?.servername ?? server.address,
+            ...(tls?.ca ? { ca: tls.ca } : {}),
+          })
+        : connectTcp(options);
+    socket.setNoDelay(true);
+    this.streams.set(id, socket);
+    socket.on("data", (chunk: Buffer) => {
+      this.agent.handleStreamData(this.now(), id, chunk);
+      this.flush();
+    });
+    let reason = "closed by the server";
+    socket.on("error", (error) => {
+      reason = error.message;
+    });
+    socket.on("close", () => {
+      this.streams.delete(id);
+      if (this.closing !== undefined) return;
+      this.agent.handleStreamClosed(this.now(), id, reason);
+      this.flush();
+    });
   }
 
   private socketAt(local: TransportAddress): Socket | undefined {
@@ -286,6 +359,12 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
       case "stun-server-error":
         this.emit("stun-server-error", event.server, event.reason);
         break;
+      case "turn-error":
+        this.emit("turn-error", event.server, event.reason);
+        break;
+      case "stream-open":
+      case "stream-close":
+        break;
     }
   }
 }
@@ -341,4 +420,37 @@ async function bind(
       cause: lastError,
     },
   );
+}
+
+interface ResolvedTurn {
+  readonly server: TurnServer;
+  readonly tls: { servername: string; ca: string[] | undefined } | undefined;
+}
+
+/** Parses the URIs and resolves host names: one agent TurnServer per URI and address. */
+async function resolveTurnServers(configs: readonly TurnServerConfig[]): Promise<ResolvedTurn[]> {
+  const resolved: ResolvedTurn[] = [];
+  for (const config of configs) {
+    for (const url of typeof config.urls === "string" ? [config.urls] : config.urls) {
+      const uri = parseTurnUri(url);
+      for (const server of await resolveServer(`[${uri.host}]:${uri.port}`)) {
+        resolved.push({
+          server: {
+            server,
+            transport: uri.transport,
+            username: config.username,
+            password: config.password,
+          },
+          tls:
+            uri.transport === "tls"
+              ? {
+                  servername: uri.host,
+                  ca: config.ca === undefined ? undefined : [config.ca].flat(),
+                }
+              : undefined,
+        });
+      }
+    }
+  }
+  return resolved;
 }

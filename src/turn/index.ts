@@ -1,6 +1,9 @@
 /**
- * TURN (RFC 8656) pieces that do not need a server connection: ChannelData framing and stream
- * frame boundaries. The allocation machines come with the TURN client.
+ * TURN (RFC 8656): the sans-IO client (allocation, permissions, channels, refreshes),
+ * ChannelData framing and stream frame boundaries.
  * @module
  */
 export * from "./channel-data.js";
+export * from "./client.js";
+export * from "./errors.js";
+export * from "./uri.js";

@@ -11,6 +11,7 @@ describe("jingle-ice peer options", () => {
       bind: [],
       stun: [],
       turn: [],
+      turnCa: undefined,
       relayOnly: false,
       components: 1,
       echo: false,
@@ -43,6 +44,34 @@ describe("jingle-ice peer options", () => {
     assert.deepEqual(options.stun, ["127.0.0.1:3478"]);
     assert.equal(options.components, 2);
     assert.equal(options.echo, true);
+    assert.deepEqual(options.turn, [{ uri: "turn:127.0.0.1:3478", username: "u", password: "p" }]);
+  });
+
+  it("turns --turn-transport into the RFC 7065 URI and insists on credentials for TURN", () => {
+    const tcp = parsePeerArgs([
+      "--turn",
+      "127.0.0.1:3478",
+      "--turn-user",
+      "u",
+      "--turn-pass",
+      "p",
+      "--turn-transport",
+      "tcp",
+    ]);
+    assert.equal(tcp.turn[0]?.uri, "turn:127.0.0.1:3478?transport=tcp");
+    const tls = parsePeerArgs([
+      "--turn",
+      "127.0.0.1:5349",
+      "--turn-user",
+      "u",
+      "--turn-pass",
+      "p",
+      "--turn-transport",
+      "tls",
+    ]);
+    assert.equal(tls.turn[0]?.uri, "turns:127.0.0.1:5349");
+    assert.throws(() => parsePeerArgs(["--turn", "127.0.0.1:3478"]), UsageError);
+    assert.throws(() => parsePeerArgs(["--relay-only"]), UsageError);
   });
 
   it("rejects a bad role, a bad component count and unknown options with UsageError", () => {

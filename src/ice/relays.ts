@@ -1,0 +1,306 @@
+/**
+ * The agent's TURN side (RFC 8445 §5.1.1.2 with RFC 8656): one {@link TurnClient} per TURN
+ * server and host socket of the server's family, over UDP (the host socket itself) or over a
+ * TCP/TLS stream that the driver opens when asked. It routes what the agent sends from a relayed
+ * candidate through the right allocation, and hands back what the allocations receive.
+ */
+import type { TransportAddress } from "../common/address.js";
+import type { Rng } from "../common/rng.js";
+import { StunDecodeError } from "../stun/errors.js";
+import { streamFrameLength } from "../turn/channel-data.js";
+import { TurnClient, type TurnClientStats } from "../turn/client.js";
+import { sameAddress, type LocalCandidate } from "./candidate.js";
+import type { Transmit, TurnServer } from "./types.js";
+
+/** What the relays tell the agent. */
+export type RelayEvent =
+  | {
+      readonly type: "allocated";
+      readonly socket: LocalCandidate;
+      readonly relayed: TransportAddress;
+      readonly mapped: TransportAddress;
+      readonly server: TransportAddress;
+    }
+  | {
+      readonly type: "failed";
+      readonly server: TransportAddress;
+      readonly relayed: TransportAddress | undefined;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "data";
+      readonly relayed: TransportAddress;
+      readonly peer: TransportAddress;
+      readonly data: Uint8Array;
+    }
+  | {
+      readonly type: "permission-failed";
+      readonly relayed: TransportAddress;
+      readonly peer: TransportAddress;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "stream-open";
+      readonly stream: number;
+      readonly transport: "tcp" | "tls";
+      readonly server: TransportAddress;
+      readonly local: TransportAddress;
+    }
+  | { readonly type: "stream-close"; readonly stream: number };
+
+interface Relay {
+  readonly client: TurnClient;
+  readonly socket: LocalCandidate;
+  readonly config: TurnServer;
+  readonly deadline: number;
+  /** For TCP/TLS: the driver's stream id and the bytes not yet framed. */
+  readonly stream: number | undefined;
+  buffer: Uint8Array;
+  settled: boolean;
+}
+
+/** Per-allocation counters in `stats().turn`. */
+export interface RelayStats extends TurnClientStats {
+  readonly server: TransportAddress;
+  readonly transport: "udp" | "tcp" | "tls";
+  readonly state: string;
+}
+
+export class Relays {
+  private readonly relays: Relay[] = [];
+  private readonly transmits: Transmit[] = [];
+  private readonly events: RelayEvent[] = [];
+  private nextStream = 1;
+
+  constructor(
+    private readonly servers: readonly TurnServer[],
+    private readonly rng: Rng,
+    private readonly timeout: number,
+  ) {}
+
+  /** Starts an allocation on every server for every host socket of its family. */
+  start(now: number, sockets: readonly LocalCandidate[]): void {
+    for (const socket of sockets) {
+      if (socket.candidate.type !== "host") continue;
+      for (const config of this.servers) {
+        if (config.server.family !== socket.base.family) continue;
+        const transport = config.transport ?? "udp";
+        const client = new TurnClient({
+          server: config.server,
+          transport,
+          username: config.username,
+          password: config.password,
+          rng: this.rng,
+        });
+        const stream = transport === "udp" ? undefined : this.nextStream++;
+        const relay: Relay = {
+          client,
+          socket,
+          config,
+          deadline: now + this.timeout,
+          stream,
+          buffer: new Uint8Array(0),
+          settled: false,
+        };
+        this.relays.push(relay);
+        if (stream !== undefined && transport !== "udp") {
+          this.events.push({
+            type: "stream-open",
+            stream,
+            transport,
+            server: config.server,
+            local: socket.base,
+          });
+        }
+        client.start(now);
+        this.collect(relay);
+      }
+    }
+  }
+
+  /** True while some allocation is neither done nor failed nor past its deadline. */
+  get gathering(): boolean {
+    return this.relays.some((r) => !r.settled);
+  }
+
+  /** The relay whose relayed address is `local`, if any. */
+  private byRelayed(local: TransportAddress): Relay | undefined {
+    return this.relays.find(
+      (r) => r.client.relayed !== undefined && sameAddress(r.client.relayed, local),
+    );
+  }
+
+  /** True when `local` is one of our relayed addresses. */
+  isRelayed(local: TransportAddress): boolean {
+    return this.byRelayed(local) !== undefined;
+  }
+
+  /** Sends `data` from the relayed address `local` to `remote`; false when that relay is gone. */
+  send(now: number, local: TransportAddress, remote: TransportAddress, data: Uint8Array): boolean {
+    const relay = this.byRelayed(local);
+    if (relay === undefined) return false;
+    const sent = relay.client.send(now, remote, data);
+    this.collect(relay);
+    return sent;
+  }
+
+  /** A UDP datagram on a host socket: true when it came from one of our TURN servers. */
+  handleDatagram(
+    now: number,
+    local: TransportAddress,
+    remote: TransportAddress,
+    data: Uint8Array,
+  ): boolean {
+    const relay = this.relays.find(
+      (r) =>
+        r.stream === undefined &&
+        sameAddress(r.socket.base, local) &&
+        sameAddress(r.client.server, remote),
+    );
+    if (relay === undefined) return false;
+    const handled = relay.client.handleMessage(now, data);
+    this.collect(relay);
+    return handled;
+  }
+
+  /** Bytes from a TCP/TLS stream to a TURN server: reassembled into frames (RFC 8656 §12.5). */
+  handleStreamData(now: number, stream: number, chunk: Uint8Array): void {
+    const relay = this.relays.find((r) => r.stream === stream);
+    if (relay === undefined) return;
+    const buffer = new Uint8Array(relay.buffer.length + chunk.length);
+    buffer.set(relay.buffer);
+    buffer.set(chunk, relay.buffer.length);
+    let offset = 0;
+    try {
+      for (;;) {
+        const length = streamFrameLength(buffer.subarray(offset));
+        if (length === undefined || offset + length > buffer.length) break;
+        relay.client.handleMessage(now, buffer.subarray(offset, offset + length));
+        offset += length;
+      }
+    } catch (error) {
+      if (!(error instanceof StunDecodeError)) throw error;
+      // Not TURN framing: the stream is unusable.
+      relay.buffer = new Uint8Array(0);
+      this.fail(now, relay, `stream framing: ${error.message}`);
+      return;
+    }
+    relay.buffer = buffer.slice(offset);
+    this.collect(relay);
+  }
+
+  /** The driver's stream to a TURN server closed or failed. */
+  handleStreamClosed(now: number, stream: number, reason: string): void {
+    const relay = this.relays.find((r) => r.stream === stream);
+    if (relay === undefined || relay.client.state === "closed") return;
+    this.fail(now, relay, `connection closed: ${reason}`);
+  }
+
+  handleTimeout(now: number): void {
+    for (const relay of this.relays) {
+      relay.client.handleTimeout(now);
+      if (!relay.settled && now >= relay.deadline && relay.client.state === "allocating") {
+        this.fail(now, relay, `no allocation within ${this.timeout} ms`);
+      }
+      this.collect(relay);
+    }
+  }
+
+  pollTimeout(): number {
+    let next = Infinity;
+    for (const relay of this.relays) {
+      next = Math.min(next, relay.client.pollTimeout() ?? Infinity);
+      if (!relay.settled) next = Math.min(next, relay.deadline);
+    }
+    return next;
+  }
+
+  /** Deallocates everything (the Refresh requests come out of {@link drainTransmit}). */
+  close(now: number): void {
+    for (const relay of this.relays) {
+      relay.client.close(now);
+      this.collect(relay);
+      if (relay.stream !== undefined)
+        this.events.push({ type: "stream-close", stream: relay.stream });
+    }
+  }
+
+  drainTransmit(): Transmit | undefined {
+    return this.transmits.shift();
+  }
+
+  drainEvent(): RelayEvent | undefined {
+    return this.events.shift();
+  }
+
+  stats(): RelayStats[] {
+    return this.relays.map((r) => ({
+      server: r.client.server,
+      transport: r.config.transport ?? "udp",
+      state: r.client.state,
+      ...r.client.stats(),
+    }));
+  }
+
+  private fail(now: number, relay: Relay, reason: string): void {
+    const relayed = relay.client.relayed;
+    relay.client.close(now);
+    relay.settled = true;
+    this.events.push({ type: "failed", server: relay.client.server, relayed, reason });
+    this.collect(relay);
+  }
+
+  /** Moves a client's transmits and events into ours. */
+  private collect(relay: Relay): void {
+    const { client } = relay;
+    for (let data; (data = client.pollTransmit());) {
+      this.transmits.push(
+        relay.stream === undefined
+          ? { local: relay.socket.base, remote: client.server, data }
+          : { local: relay.socket.base, remote: client.server, data, stream: relay.stream },
+      );
+    }
+    for (let event; (event = client.pollEvent());) {
+      switch (event.type) {
+        case "allocated":
+          relay.settled = true;
+          this.events.push({
+            type: "allocated",
+            socket: relay.socket,
+            relayed: event.relayed,
+            mapped: event.mapped,
+            server: client.server,
+          });
+          break;
+        case "failed":
+          relay.settled = true;
+          this.events.push({
+            type: "failed",
+            server: client.server,
+            relayed: client.relayed,
+            reason: event.error.message,
+          });
+          break;
+        case "data":
+          this.events.push({
+            type: "data",
+            relayed: client.relayed!,
+            peer: event.peer,
+            data: event.data,
+          });
+          break;
+        case "permission-failed":
+          this.events.push({
+            type: "permission-failed",
+            relayed: client.relayed!,
+            peer: event.peer,
+            reason: event.error.message,
+          });
+          break;
+        case "redirected":
+        case "closed":
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/** TURN URIs (RFC 7065): `turn:host[:port][?transport=udp|tcp]` and `turns:host[:port][?transport=tcp]`. */
+
+/** A parsed TURN URI. */
+export interface TurnUri {
+  /** `turns:` (TLS over TCP). */
+  readonly secure: boolean;
+  /** Host name or IP literal (IPv6 without brackets). */
+  readonly host: string;
+  /** @default 3478 for `turn:`, 5349 for `turns:` (RFC 7065 §3). */
+  readonly port: number;
+  /** How to reach the server: UDP, TCP, or TLS over TCP. */
+  readonly transport: "udp" | "tcp" | "tls";
+}
+
+/** A TURN URI that cannot be understood. */
+export class TurnUriError extends Error {
+  override readonly name = "TurnUriError";
+}
+
+/**
+ * Parses a TURN URI (RFC 7065 §3.1).
+ * @throws {TurnUriError} naming what is wrong.
+ */
+export function parseTurnUri(uri: string): TurnUri {
+  const match =
+    /^(turns?):(\[[0-9a-fA-F:.]+\]|[^:?[\]]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/i.exec(
+      uri.trim(),
+    );
+  if (match === null) {
+    throw new TurnUriError(
+      `not a TURN URI (turn:host[:port][?transport=udp|tcp] or turns:…): ${uri}`,
+    );
+  }
+  const secure = match[1]!.toLowerCase() === "turns";
+  const host = match[2]!.replace(/^\[|\]$/g, "");
+  const port = match[3] === undefined ? (secure ? 5349 : 3478) : Number(match[3]);
+  if (port < 1 || port > 65535) throw new TurnUriError(`port out of range in ${uri}`);
+  const requested = match[4]?.toLowerCase();
+  if (secure && requested === "udp") {
+    throw new TurnUriError(`turns: runs over TCP; transport=udp (DTLS) is not supported: ${uri}`);
+  }
+  const transport = secure ? "tls" : requested === "tcp" ? "tcp" : "udp";
+  return { secure, host, port, transport };
+}

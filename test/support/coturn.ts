@@ -1,0 +1,711 @@
+// Throwaway coturn (`turnserver`, Debian coturn 4.6) instances for tests (DESIGN.md §7–8): one
+// process per instance, listening on 127.0.0.1 only, with a generated config file in a fresh
+// temp dir — no system config (/etc/turnserver.conf is never read), no daemon, nothing written
+// under /var, no CLI, logs captured from stdout/stderr. Each instance gets free ports (probed for
+// both UDP and TCP) and is retried on other ports when coturn cannot bind them. With `tls`, a
+// self-signed certificate for 127.0.0.1 is generated with openssl and exposed as `ca`.
+// Needs `turnserver` and `openssl`; tests call requireCoturn() (startCoturn() does too) and FAIL
+// (never skip) without them.
+import { execFile, execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { connect as netConnect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
+import { cryptoRng } from "../../src/node/rng.js";
+import {
+  StunMethod,
+  createTransactionId,
+  decodeStunMessage,
+  encodeStunMessage,
+  getAttribute,
+} from "../../src/stun/index.js";
+
+/** The only address an instance listens and relays on. */
+export const COTURN_HOST = "127.0.0.1";
+
+const FIX_HINT = "run ./scripts/setup as root, or apt-get install -y coturn openssl";
+const DEFAULT_START_TIMEOUT_MS = 5_000;
+const STOP_GRACE_MS = 2_000;
+const MAX_BIND_ATTEMPTS = 5;
+/** Listener ports are drawn from below Linux's default ephemeral range (32768–60999). */
+const PORT_RANGE = { min: 20_000, max: 32_000 } as const;
+/** At most this much log is kept (the tail). */
+const MAX_LOG_CHARS = 1 << 20;
+/** coturn keeps retrying a listener bind forever; these lines mean "try other ports". */
+const BIND_FAILURE = /Cannot bind (?:[A-Z/]+ )?listener socket|Cannot bind local socket/;
+
+/** How clients authenticate (one mechanism per instance: coturn cannot mix them, DESIGN.md §8). */
+export type CoturnAuth =
+  | {
+      readonly kind: "long-term";
+      readonly realm: string;
+      /** name → password (`user=name:password` lines). */
+      readonly users: Readonly<Record<string, string>>;
+    }
+  | {
+      /** The TURN REST API (`use-auth-secret` + `static-auth-secret`). */
+      readonly kind: "static-auth-secret";
+      readonly realm: string;
+      readonly secret: string;
+    };
+
+export interface CoturnOptions {
+  readonly auth: CoturnAuth;
+  /** Also listen for TLS on a separate TCP port, with a generated self-signed certificate. */
+  readonly tls?: boolean;
+  /** Relay (allocation) port range (`min-port`/`max-port`). @default coturn's 49152–65535 */
+  readonly relayPorts?: { readonly min: number; readonly max: number };
+  /** `max-allocate-lifetime`, seconds. @default coturn's 3600 */
+  readonly maxAllocateLifetime?: number;
+  /** `permission-lifetime`, seconds. @default coturn's 300 */
+  readonly permissionLifetime?: number;
+  /** `channel-lifetime`, seconds. @default coturn's 600 */
+  readonly channelLifetime?: number;
+  /** Extra `turnserver` command-line arguments, after `-c <config>` (they override the file). */
+  readonly extraArgs?: readonly string[];
+  /** How long one start attempt may take before it fails with the log. @default 5000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** A username/password pair a TURN client authenticates with. */
+export interface TurnCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface Coturn {
+  readonly host: typeof COTURN_HOST;
+  /** The plain listener: UDP and TCP on this port. */
+  readonly port: number;
+  /** The TLS listener (TCP), when started with `tls`. */
+  readonly tlsPort: number | undefined;
+  /** PEM of the self-signed certificate (trust it as the CA: `tls.connect({ ca })`). */
+  readonly ca: string | undefined;
+  readonly realm: string;
+  readonly auth: CoturnAuth["kind"];
+  /** The turnserver process id. */
+  readonly pid: number;
+  /** The instance's temp dir (config, pid file, user db, certificate); removed by stop(). */
+  readonly dir: string;
+  /** Milliseconds from spawning turnserver to ready (the successful attempt only). */
+  readonly startupMs: number;
+  /**
+   * Credentials for `user`: for long-term auth the configured password (throws for an unknown
+   * user); for static-auth-secret the TURN REST API pair valid for `ttlSeconds` (default 3600).
+   */
+  credentialsFor(user: string, ttlSeconds?: number): TurnCredentials;
+  /** Everything the process wrote to stdout and stderr so far (the last 1 MiB). */
+  log(): string;
+  /** A position in the log, for `waitForLog({ since })`. */
+  logMark(): number;
+  /**
+   * Resolves with the first match of `pattern` in the log (from `since` on, default the start);
+   * rejects with the log after `timeoutMs` (default 5000) or when turnserver exits first.
+   */
+  waitForLog(
+    pattern: RegExp,
+    options?: { readonly since?: number; readonly timeoutMs?: number },
+  ): Promise<RegExpExecArray>;
+  /** SIGTERM (SIGKILL after 2 s), waits for the exit, removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * TURN REST API credentials (draft-uberti-behave-turn-rest, coturn `use-auth-secret`):
+ * username `${expiry}:${user}` with `expiry` in Unix seconds, password
+ * base64(HMAC-SHA1(secret, username)).
+ */
+export function turnRestCredentials(
+  secret: string,
+  user: string,
+  ttlSeconds = 3_600,
+  nowMs = Date.now(),
+): TurnCredentials {
+  const username = `${Math.floor(nowMs / 1000) + ttlSeconds}:${user}`;
+  const password = createHmac("sha1", secret).update(username).digest("base64");
+  return { username, password };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prerequisites
+
+function run(file: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 5_000 }, (err, stdout, stderr) => {
+      if (err === null) resolve(`${stdout}${stderr}`.trim());
+      else reject(new Error(`${file} ${args.join(" ")}: ${stderr.trim() || err.message}`));
+    });
+  });
+}
+
+let prerequisites: Promise<void> | undefined;
+
+/**
+ * Throws a clear Error when `turnserver` (coturn) or `openssl` is missing, saying how to fix it.
+ * Tests must call it (or startCoturn) and fail, not skip, when it throws.
+ */
+export function requireCoturn(): Promise<void> {
+  prerequisites ??= (async () => {
+    const missing: string[] = [];
+    for (const [program, args] of [
+      ["turnserver", ["--version"]],
+      ["openssl", ["version"]],
+    ] as const) {
+      try {
+        await run(program, args);
+      } catch (err) {
+        missing.push(`\`${program}\` is not usable (${(err as Error).message})`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new Error(`coturn tests cannot run: ${missing.join("; ")} — ${FIX_HINT}`);
+    }
+  })();
+  return prerequisites;
+}
+
+/** util-linux `setpriv --pdeathsig`: the kernel kills turnserver if this process dies. */
+let setprivAvailable: boolean | undefined;
+function hasSetpriv(): boolean {
+  if (setprivAvailable === undefined) {
+    try {
+      execFileSync("setpriv", ["--help"], { stdio: "ignore", timeout: 5_000 });
+      setprivAvailable = true;
+    } catch {
+      setprivAvailable = false;
+    }
+  }
+  return setprivAvailable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup when the test process exits
+
+interface Live {
+  readonly child: ChildProcess;
+  readonly dir: string;
+}
+const live = new Set<Live>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const { child, dir } of live) {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          /* best effort */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+/** Ports handed out by this process (so parallel instances never race for the same one). */
+const reservedPorts = new Set<number>();
+
+function probeUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket({ type: "udp4", reuseAddr: false });
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind({ address: COTURN_HOST, port, exclusive: true }, () =>
+      socket.close(() => resolve(true)),
+    );
+  });
+}
+
+function probeTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: COTURN_HOST, port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
+  });
+}
+
+/** A port nobody in this process holds and that binds now for TCP (and UDP when `udp`). */
+async function pickPort(udp: boolean): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min));
+    if (reservedPorts.has(port)) continue;
+    reservedPorts.add(port);
+    if ((await probeTcp(port)) && (!udp || (await probeUdp(port)))) return port;
+    reservedPorts.delete(port);
+  }
+  throw new Error(`no free port on ${COTURN_HOST} in ${PORT_RANGE.min}–${PORT_RANGE.max}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+/** Rejects values that would break a `key=value` config line. */
+function configValue(what: string, value: string, extra = ""): string {
+  if (
+    !/^[\x21-\x7e]+$/.test(value) ||
+    value.includes("#") ||
+    [...extra].some((c) => value.includes(c))
+  ) {
+    throw new Error(
+      `coturn ${what} ${JSON.stringify(value)}: use printable ASCII without spaces or '#'${extra === "" ? "" : ` or ${JSON.stringify(extra)}`}`,
+    );
+  }
+  return value;
+}
+
+function positiveInt(what: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`coturn ${what}: ${value}`);
+  return value;
+}
+
+function configLines(
+  options: CoturnOptions,
+  dir: string,
+  port: number,
+  tlsPort: number | undefined,
+): string[] {
+  const lines = [
+    "# Generated by test/support/coturn.ts for one test instance.",
+    `listening-ip=${COTURN_HOST}`,
+    `relay-ip=${COTURN_HOST}`,
+    `listening-port=${port}`,
+    // Without TLS the TLS port is still configured (to a port we own) so coturn never touches
+    // its default 5349; `no-tls` keeps it closed.
+    `tls-listening-port=${tlsPort ?? port}`,
+    "allow-loopback-peers",
+    "no-multicast-peers",
+    "fingerprint",
+    "no-tcp-relay",
+    "no-dtls",
+    "no-cli",
+    // One listener address, so RFC 5780 is off anyway; say so (no alternate port is bound) and
+    // keep the Debian package defaults for Binding responses.
+    "no-rfc5780",
+    "no-stun-backward-compatibility",
+    "response-origin-only-with-rfc5780",
+    "log-file=stdout",
+    "simple-log",
+    // Session lines ("new", "refreshed", "delete: realm=<…>, username=<…>") need `verbose`.
+    "verbose",
+    `pidfile=${join(dir, "turnserver.pid")}`,
+    `userdb=${join(dir, "turndb")}`,
+    `realm=${configValue("realm", options.auth.realm)}`,
+  ];
+  if (options.auth.kind === "long-term") {
+    lines.push("lt-cred-mech");
+    const users = Object.entries(options.auth.users);
+    if (users.length === 0) throw new Error("coturn long-term auth needs at least one user");
+    for (const [name, password] of users) {
+      lines.push(
+        `user=${configValue("user name", name, ":")}:${configValue("password", password)}`,
+      );
+    }
+  } else {
+    lines.push(
+      "use-auth-secret",
+      `static-auth-secret=${configValue("secret", options.auth.secret)}`,
+    );
+  }
+  if (tlsPort !== undefined) {
+    lines.push(`cert=${join(dir, "cert.pem")}`, `pkey=${join(dir, "key.pem")}`);
+  } else {
+    lines.push("no-tls");
+  }
+  if (options.relayPorts !== undefined) {
+    const { min, max } = options.relayPorts;
+    if (!(
+      positiveInt("relayPorts.min", min) <= positiveInt("relayPorts.max", max) && max <= 65535
+    )) {
+      throw new Error(`coturn relayPorts ${min}–${max} is not a port range`);
+    }
+    lines.push(`min-port=${min}`, `max-port=${max}`);
+  }
+  if (options.maxAllocateLifetime !== undefined) {
+    lines.push(
+      `max-allocate-lifetime=${positiveInt("maxAllocateLifetime", options.maxAllocateLifetime)}`,
+    );
+  }
+  if (options.permissionLifetime !== undefined) {
+    lines.push(
+      `permission-lifetime=${positiveInt("permissionLifetime", options.permissionLifetime)}`,
+    );
+  }
+  if (options.channelLifetime !== undefined) {
+    lines.push(`channel-lifetime=${positiveInt("channelLifetime", options.channelLifetime)}`);
+  }
+  return lines;
+}
+
+/** A self-signed EC certificate for CN/SAN 127.0.0.1 (also its own CA); returns the PEM. */
+async function generateCertificate(dir: string): Promise<string> {
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    join(dir, "key.pem"),
+    "-out",
+    join(dir, "cert.pem"),
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${COTURN_HOST}`,
+    "-addext",
+    `subjectAltName=IP:${COTURN_HOST}`,
+  ]);
+  return readFile(join(dir, "cert.pem"), "utf8");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readiness probes (each loops until it succeeds or `signal` aborts)
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Sends STUN Binding requests over UDP until a success response with XOR-MAPPED-ADDRESS. */
+function waitForStunBinding(port: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket("udp4");
+    const transactionId = createTransactionId(cryptoRng);
+    const request = encodeStunMessage(
+      { class: "request", method: StunMethod.Binding, transactionId, attributes: [] },
+      { fingerprint: true },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error?: Error): void => {
+      clearInterval(timer);
+      signal.removeEventListener("abort", onAbort);
+      socket.close();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onAbort = (): void => finish(signal.reason as Error);
+    if (signal.aborted) {
+      socket.close();
+      reject(signal.reason as Error);
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    socket.on("error", () => undefined); // e.g. ECONNREFUSED reports; keep sending
+    socket.on("message", (bytes) => {
+      try {
+        const message = decodeStunMessage(bytes);
+        if (
+          message.class === "success" &&
+          message.method === StunMethod.Binding &&
+          Buffer.from(message.transactionId).equals(transactionId) &&
+          getAttribute(message, "XOR-MAPPED-ADDRESS") !== undefined
+        ) {
+          finish();
+        }
+      } catch {
+        /* not for us */
+      }
+    });
+    socket.bind({ address: COTURN_HOST, port: 0 }, () => {
+      const send = (): void => socket.send(request, port, COTURN_HOST);
+      send();
+      timer = setInterval(send, 50);
+    });
+  });
+}
+
+/** Connects over TCP (and completes a verified TLS handshake when `ca` is given) until it works. */
+async function waitForStream(
+  port: number,
+  ca: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket =
+        ca === undefined
+          ? netConnect({ host: COTURN_HOST, port })
+          : tlsConnect({ host: COTURN_HOST, port, ca });
+      const done = (result: boolean): void => {
+        signal.removeEventListener("abort", onAbort);
+        socket.destroy();
+        resolve(result);
+      };
+      const onAbort = (): void => done(false);
+      signal.addEventListener("abort", onAbort, { once: true });
+      socket.once(ca === undefined ? "connect" : "secureConnect", () => done(true));
+      socket.once("error", () => done(false));
+    });
+    if (ok) return;
+    await delay(50, signal);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting
+
+class BindConflict extends Error {}
+
+/** The captured stdout+stderr (the last MAX_LOG_CHARS of it), with offsets that survive trimming. */
+class LogBuffer {
+  private text = "";
+  private dropped = 0;
+  private readonly listeners = new Set<() => void>();
+
+  append(chunk: Buffer | string): void {
+    this.text += chunk.toString();
+    if (this.text.length > MAX_LOG_CHARS) {
+      const cut = this.text.length - MAX_LOG_CHARS;
+      this.text = this.text.slice(cut);
+      this.dropped += cut;
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  all(): string {
+    return this.text;
+  }
+
+  /** Characters written so far (trimmed ones included). */
+  mark(): number {
+    return this.dropped + this.text.length;
+  }
+
+  /** What was written from `mark` on (as much as is still kept). */
+  since(mark: number): string {
+    return this.text.slice(Math.max(0, mark - this.dropped));
+  }
+
+  /** Calls `listener` after every append; returns the unsubscribe function. */
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+}
+
+interface Attempt {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  readonly log: LogBuffer;
+}
+
+function spawnTurnserver(config: string, extraArgs: readonly string[], dir: string): Attempt {
+  const argv = ["turnserver", "-c", config, ...extraArgs];
+  const [file, ...args] = hasSetpriv() ? ["setpriv", "--pdeathsig", "KILL", "--", ...argv] : argv;
+  const child = spawn(file!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const log = new LogBuffer();
+  child.stdout!.on("data", (chunk: Buffer) => log.append(chunk));
+  child.stderr!.on("data", (chunk: Buffer) => log.append(chunk));
+  const exited = new Promise<void>((resolve) => {
+    child.once("error", (err) => {
+      log.append(`\n[coturn.ts] spawn error: ${err.message}\n`);
+      resolve();
+    });
+    child.once("exit", (code, signal) => {
+      log.append(`\n[coturn.ts] turnserver exited (${signal ?? `code ${code}`})\n`);
+      resolve();
+    });
+  });
+  return { child, exited, log };
+}
+
+/** Resolves with the first match of `pattern` in what `log` got from `since` on. */
+function waitForLog(
+  proc: Attempt,
+  pattern: RegExp,
+  since: number,
+  timeoutMs: number,
+): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = (): void => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (match: RegExpExecArray | undefined, why?: string): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      if (match !== undefined) resolve(match);
+      else {
+        reject(
+          new Error(
+            `coturn log: no ${String(pattern)} ${why}\n--- turnserver log ---\n${proc.log.all()}`,
+          ),
+        );
+      }
+    };
+    const check = (): void => {
+      const match = pattern.exec(proc.log.since(since));
+      if (match !== null) settle(match);
+      else if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+        settle(undefined, "before turnserver exited");
+      }
+    };
+    unsubscribe = proc.log.onAppend(check);
+    timer = setTimeout(() => settle(undefined, `within ${timeoutMs} ms`), timeoutMs);
+    check();
+  });
+}
+
+async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    await exited;
+    return;
+  }
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
+  });
+  if ((await Promise.race([exited, graceOver])) === "timeout") child.kill("SIGKILL");
+  clearTimeout(timer);
+  await exited;
+}
+
+/**
+ * Starts a throwaway turnserver on 127.0.0.1 and resolves once it answers a STUN Binding over
+ * UDP, accepts TCP connections and (with `tls`) completes a TLS handshake that verifies the
+ * generated certificate. Retries on other ports when coturn cannot bind its listeners; rejects
+ * with the captured log when it does not become ready within `startTimeoutMs`.
+ */
+export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
+  await requireCoturn();
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), "jingle-ice-coturn-"));
+  let ca: string | undefined;
+  try {
+    if (options.tls === true) ca = await generateCertificate(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= MAX_BIND_ATTEMPTS; attempt++) {
+    const port = await pickPort(true);
+    const tlsPort = options.tls === true ? await pickPort(false) : undefined;
+    const release = (): void => {
+      reservedPorts.delete(port);
+      if (tlsPort !== undefined) reservedPorts.delete(tlsPort);
+    };
+    let lines: string[];
+    try {
+      lines = configLines(options, dir, port, tlsPort);
+    } catch (err) {
+      release();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const config = join(dir, "turnserver.conf");
+    await writeFile(config, `${lines.join("\n")}\n`);
+    const started = Date.now();
+    const proc = spawnTurnserver(config, options.extraArgs ?? [], dir);
+    const record: Live = { child: proc.child, dir };
+    live.add(record);
+
+    const controller = new AbortController();
+    const { signal } = controller;
+    const timer = setTimeout(
+      () => controller.abort(new Error(`not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const watchLog = (): void => {
+      if (BIND_FAILURE.test(proc.log.all()))
+        controller.abort(new BindConflict("cannot bind its ports"));
+    };
+    const unwatchLog = proc.log.onAppend(watchLog);
+    void proc.exited.then(() => controller.abort(new Error("turnserver exited during startup")));
+    try {
+      await Promise.all([
+        waitForStunBinding(port, signal),
+        waitForStream(port, undefined, signal),
+        tlsPort === undefined ? undefined : waitForStream(tlsPort, ca, signal),
+      ]);
+    } catch (err) {
+      controller.abort(err);
+      clearTimeout(timer);
+      await kill(proc.child, proc.exited);
+      live.delete(record);
+      release();
+      const reason = (signal.reason as Error | undefined)?.message ?? (err as Error).message;
+      const where = `127.0.0.1 port ${port}${tlsPort === undefined ? "" : `, TLS port ${tlsPort}`}`;
+      if (signal.reason instanceof BindConflict && attempt < MAX_BIND_ATTEMPTS) {
+        failures.push(`attempt ${attempt} (${where}): ${reason}`);
+        continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      const earlier = failures.length === 0 ? "" : ` after ${failures.join("; ")}`;
+      throw new Error(
+        `coturn did not start (${where}): ${reason}${earlier}\n--- turnserver log ---\n${proc.log.all()}`,
+      );
+    }
+    clearTimeout(timer);
+    unwatchLog();
+    const startupMs = Date.now() - started;
+
+    let stopping: Promise<void> | undefined;
+    const auth = options.auth;
+    return {
+      host: COTURN_HOST,
+      port,
+      tlsPort,
+      ca,
+      realm: auth.realm,
+      auth: auth.kind,
+      pid: proc.child.pid!,
+      dir,
+      startupMs,
+      credentialsFor(user: string, ttlSeconds = 3_600): TurnCredentials {
+        if (auth.kind === "static-auth-secret")
+          return turnRestCredentials(auth.secret, user, ttlSeconds);
+        const password = Object.hasOwn(auth.users, user) ? auth.users[user] : undefined;
+        if (password === undefined)
+          throw new Error(`coturn has no long-term user ${JSON.stringify(user)}`);
+        return { username: user, password };
+      },
+      log: () => proc.log.all(),
+      logMark: () => proc.log.mark(),
+      waitForLog: (pattern, options = {}) =>
+        waitForLog(proc, pattern, options.since ?? 0, options.timeoutMs ?? 5_000),
+      stop(): Promise<void> {
+        stopping ??= (async () => {
+          await kill(proc.child, proc.exited);
+          live.delete(record);
+          release();
+          await rm(dir, { recursive: true, force: true });
+        })();
+        return stopping;
+      },
+    };
+  }
+  throw new Error("unreachable");
+}
