@@ -917,7 +917,7 @@ export class IceAgent {
     if (pair.state === "succeeded") {
       if (check.useCandidate) this.select(now, pair);
     } else {
-      this.checklist.trigger(pair);
+      this.checklist.trigger(pair, now);
     }
     this.states.set(component, "checking", true);
   }
@@ -969,7 +969,7 @@ export class IceAgent {
         if (sentRole === this.roleValue)
           this.switchRole(sentRole === "controlling" ? "controlled" : "controlling");
         pair.state = "waiting";
-        this.checklist.trigger(pair);
+        this.checklist.trigger(pair, now);
         return;
       }
       pair.state = "failed";

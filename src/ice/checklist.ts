@@ -96,10 +96,16 @@ export class CheckList {
 
   /**
    * Queues a triggered check (RFC 8445 §7.3.1.4): a frozen, waiting or failed pair becomes
-   * waiting and is checked before ordinary ones. A pair being checked keeps its check.
+   * waiting and is checked before ordinary ones. A pair being checked gets an immediate
+   * retransmission of its check instead (the caller pumps transactions afterwards).
    */
-  trigger(pair: CandidatePair): void {
-    if (pair.state === "in-progress" || pair.state === "succeeded") return;
+  trigger(pair: CandidatePair, now: number): void {
+    if (pair.state === "in-progress") {
+      // Not for a nomination on a pair already known to work: its check is not stuck.
+      if (!pair.valid) pair.check?.transaction.retransmitNow(now);
+      return;
+    }
+    if (pair.state === "succeeded") return;
     pair.state = "waiting";
     if (!this.triggered.includes(pair)) this.triggered.push(pair);
   }

@@ -276,11 +276,15 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
   ): void {
     const options = { host: server.address, port: server.port, localAddress: local.address };
     const tls = this.tlsSettings.get(`${server.address}|${server.port}`);
+    // SNI carries host names only (RFC 6066 §3); an IP literal is checked against the
+    // certificate's IP SANs by Node without it.
+    const servername =
+      tls !== undefined && ipFamily(tls.servername) === undefined ? tls.servername : undefined;
     const socket =
       transport === "tls"
         ? connectTls({
             ...options,
-            servername: tls?.servername ?? server.address,
+            ...(servername === undefined ? {} : { servername }),
             ...(tls?.ca ? { ca: tls.ca } : {}),
           })
         : connectTcp(options);

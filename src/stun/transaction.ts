@@ -113,6 +113,17 @@ export class StunClientTransaction {
     }
   }
 
+  /**
+   * Makes a retransmission due at once (RFC 8445 §7.3.1.4: a check arriving for a pair whose
+   * own check is in progress prompts an immediate retransmit). The schedule then continues from
+   * there; the number of sends stays bounded by `maxTransmissions`.
+   */
+  retransmitNow(now: number): void {
+    if (this.stateValue === "pending" && this.sent > 0 && this.sent < this.maxTransmissions) {
+      this.dueAt = Math.min(this.dueAt, now);
+    }
+  }
+
   /** Records that a response (success or error) arrived; no more sends. */
   complete(): void {
     if (this.stateValue === "pending") this.stateValue = "completed";

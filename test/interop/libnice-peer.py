@@ -161,7 +161,7 @@ class LibnicePeer:
         if args.turn:
             host, port = pc.split_hostport(args.turn)
             relay = (
-                Nice.RelayType.TURN_TCP if args.turn_transport == "tcp" else Nice.RelayType.TURN_UDP
+                Nice.RelayType.TCP if args.turn_transport == "tcp" else Nice.RelayType.UDP
             )
             for comp in range(1, args.components + 1):
                 self.agent.set_relay_info(

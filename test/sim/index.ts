@@ -30,3 +30,5 @@ export * from "./simulator.js";
 export * from "./stun-probe.js";
 export * from "./stun-server.js";
 export * from "./types.js";
+export * from "./turn-probe.js";
+export * from "./turn-server.js";

@@ -68,8 +68,18 @@ export interface TurnExchange {
 
 /** What reached the client from a peer through the relay. */
 export type RelayedToClient =
-  | { readonly at: number; readonly kind: "data"; readonly peer: TransportAddress; readonly data: Uint8Array }
-  | { readonly at: number; readonly kind: "channel"; readonly channel: number; readonly data: Uint8Array };
+  | {
+      readonly at: number;
+      readonly kind: "data";
+      readonly peer: TransportAddress;
+      readonly data: Uint8Array;
+    }
+  | {
+      readonly at: number;
+      readonly kind: "channel";
+      readonly channel: number;
+      readonly data: Uint8Array;
+    };
 
 interface Pending {
   readonly exchange: TurnExchange;
@@ -194,7 +204,12 @@ export class TurnProbe implements SimEndpoint {
     if (first !== undefined && first >= 0x40 && first <= 0x4f) {
       try {
         const frame = decodeChannelData(datagram.data);
-        this.relayed.push({ at: now, kind: "channel", channel: frame.channel, data: frame.data.slice() });
+        this.relayed.push({
+          at: now,
+          kind: "channel",
+          channel: frame.channel,
+          data: frame.data.slice(),
+        });
         return true;
       } catch {
         // recorded below

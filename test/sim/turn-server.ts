@@ -43,7 +43,11 @@ import {
   type PasswordAlgorithmValue,
   type StunAttribute,
 } from "../../src/stun/index.js";
-import { decodeChannelData, encodeChannelData, isValidChannelNumber } from "../../src/turn/index.js";
+import {
+  decodeChannelData,
+  encodeChannelData,
+  isValidChannelNumber,
+} from "../../src/turn/index.js";
 import type { BindSpec } from "./attachment.js";
 import type { SimDatagram, SimEndpoint } from "./types.js";
 
@@ -425,7 +429,11 @@ export class SimTurnServer implements SimEndpoint {
     const existing = this.allocations.get(tuple);
     if (existing !== undefined) {
       if (existing.transactionId === toHex(message.transactionId)) {
-        this.outbox.push({ local: datagram.local, remote: datagram.remote, data: existing.response });
+        this.outbox.push({
+          local: datagram.local,
+          remote: datagram.remote,
+          data: existing.response,
+        });
       } else {
         this.fail(datagram, message, StunErrorCode.AllocationMismatch, auth);
       }
@@ -441,7 +449,8 @@ export class SimTurnServer implements SimEndpoint {
     }
     // Step 2: REQUESTED-TRANSPORT must be there, and UDP.
     const transport = getAttribute(message, "REQUESTED-TRANSPORT");
-    if (transport === undefined) return this.fail(datagram, message, StunErrorCode.BadRequest, auth);
+    if (transport === undefined)
+      return this.fail(datagram, message, StunErrorCode.BadRequest, auth);
     if (transport !== TransportProtocol.UDP) {
       return this.fail(datagram, message, StunErrorCode.UnsupportedTransportProtocol, auth);
     }
@@ -769,7 +778,13 @@ export class SimTurnServer implements SimEndpoint {
 
   /** 401 with REALM and a fresh NONCE (and PASSWORD-ALGORITHMS when offered), unsigned. */
   private challenge(now: number, datagram: SimDatagram, message: DecodedStunMessage): void {
-    this.fail(datagram, message, StunErrorCode.Unauthorized, undefined, this.challengeAttributes(now));
+    this.fail(
+      datagram,
+      message,
+      StunErrorCode.Unauthorized,
+      undefined,
+      this.challengeAttributes(now),
+    );
   }
 
   private challengeAttributes(now: number): StunAttribute[] {

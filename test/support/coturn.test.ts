@@ -225,7 +225,9 @@ async function bindingOver(client: StunClient): Promise<void> {
   });
 }
 
-describe("a throwaway coturn on 127.0.0.1", () => {
+// The tests share the instances but not their clients, so they run concurrently (each Allocate
+// flow waits up to a second for coturn to delete its allocation).
+describe("a throwaway coturn on 127.0.0.1", { concurrency: true }, () => {
   const started: Coturn[] = [];
   const kinds = {
     longTerm: { auth: { kind: "long-term", realm: REALM, users: USERS } },

@@ -66,7 +66,11 @@ export interface CoturnOptions {
   readonly permissionLifetime?: number;
   /** `channel-lifetime`, seconds. @default coturn's 600 */
   readonly channelLifetime?: number;
-  /** Extra `turnserver` command-line arguments, after `-c <config>` (they override the file). */
+  /**
+   * Extra `turnserver` command-line arguments, after `-c <config>` (they override the file).
+   * Write options with values as `--name=value`: coturn 4.6 silently ignores the separate value
+   * of some options (`--max-allocate-lifetime 60` leaves the default 3600).
+   */
   readonly extraArgs?: readonly string[];
   /** How long one start attempt may take before it fails with the log. @default 5000 */
   readonly startTimeoutMs?: number;
@@ -549,8 +553,6 @@ function waitForLog(
   timeoutMs: number,
 ): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    let unsubscribe = (): void => undefined;
-    let timer: NodeJS.Timeout | undefined;
     const settle = (match: RegExpExecArray | undefined, why?: string): void => {
       unsubscribe();
       clearTimeout(timer);
@@ -570,8 +572,9 @@ function waitForLog(
         settle(undefined, "before turnserver exited");
       }
     };
-    unsubscribe = proc.log.onAppend(check);
-    timer = setTimeout(() => settle(undefined, `within ${timeoutMs} ms`), timeoutMs);
+    // `settle` uses these two; it only runs from `check` and the timer, after both exist.
+    const timer = setTimeout(() => settle(undefined, `within ${timeoutMs} ms`), timeoutMs);
+    const unsubscribe = proc.log.onAppend(check);
     check();
   });
 }

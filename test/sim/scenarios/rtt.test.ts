@@ -15,9 +15,11 @@ describe("scenario: 200 ms RTT", () => {
     const t = s.runUntilBoth(["completed"], 60_000);
     assert.equal(s.a.agent.state(), "completed");
     // Signalling (20 ms), then check + response + nomination + response: four one-way trips of
-    // at most 120 ms each. No retransmission is needed: the RTO (500 ms) exceeds the RTT.
+    // at most 120 ms each. No timer-driven retransmission is needed (the RTO, 500 ms, exceeds
+    // the RTT): both retransmissions are immediate ones (RFC 8445 §7.3.1.4), prompted by b's
+    // check and, jittered ahead of b's response, by b's own immediate retransmission of it.
     assert.ok(t <= 20 + 4 * 120, `completed at ${t} ms`);
-    assert.equal(s.a.agent.stats().checkRetransmissions, 0);
+    assert.equal(s.a.agent.stats().checkRetransmissions, 2);
     assert.deepEqual(
       s.a.agent.selectedPair(1)!.remote.address,
       s.b.agent.selectedPair(1)!.local.address,
