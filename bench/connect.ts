@@ -7,8 +7,10 @@
 //    and measures until both have reported `connected`. So the figure is "both connected, from
 //    credentials exchanged", gathering excluded, the same for every stack. It also shows the
 //    larger of the two peers' own `connect_ms`.
-// 2. Datagram throughput through a DatagramChannel against a raw node:dgram socket pair, in this
-//    process (bench/support/throughput.ts).
+// 2. The same, relay-only through a real coturn on 127.0.0.1 (started here; each peer allocates a
+//    relayed candidate and offers nothing else).
+// 3. Datagram throughput through a DatagramChannel against a raw node:dgram socket pair, in this
+//    process (bench/support/throughput.ts), and through a relay-only channel via that coturn.
 //
 // Our peer and channel run from dist/ (the built package, as users run it): `npm run bench:connect`
 // builds first. Tune with BENCH_RUNS (default 20), BENCH_SECONDS (throughput, default 1),
@@ -26,6 +28,7 @@ import {
   type PeerKind,
   type PeerOptions,
 } from "../test/interop/harness.js";
+import { startCoturn, type Coturn } from "../test/support/coturn.js";
 import { median, numberFromEnv } from "./support/measure.js";
 import { compareThroughput } from "./support/throughput.js";
 
@@ -34,6 +37,7 @@ const SECONDS = numberFromEnv("BENCH_SECONDS", 1);
 const ROUNDS = Math.round(numberFromEnv("BENCH_ROUNDS", 3));
 const SIZE = Math.round(numberFromEnv("BENCH_SIZE", 1000));
 const CONNECT_TARGET_MS = 5;
+const RELAY_CONNECT_TARGET_MS = 15;
 const THROUGHPUT_TARGET = 0.9;
 const distBin = join(REPO_ROOT, "dist/cli/bin.js");
 
@@ -41,6 +45,8 @@ interface Stack {
   readonly label: string;
   readonly kind: PeerKind;
   readonly options: PeerOptions;
+  /** Relay-only through the benchmark's coturn. */
+  readonly relay?: boolean;
 }
 
 const stacks: readonly Stack[] = [
@@ -48,11 +54,35 @@ const stacks: readonly Stack[] = [
   { label: "libnice (aggressive)", kind: "libnice", options: { nomination: "aggressive" } },
   { label: "libnice (regular)", kind: "libnice", options: { nomination: "regular" } },
   { label: "aioice", kind: "aioice", options: {} },
+  { label: "jingle-ice relay-only", kind: "jingle-ice", options: {}, relay: true },
+  {
+    label: "libnice relay-only (aggressive)",
+    kind: "libnice",
+    options: { nomination: "aggressive" },
+    relay: true,
+  },
+  { label: "aioice relay-only", kind: "aioice", options: {}, relay: true },
 ];
+
+const USERS = ["bench-a", "bench-b"] as const;
+let coturn: Coturn | undefined;
 
 /** The peer's argv; ours from dist/ rather than through tsx. */
 function argvFor(stack: Stack, role: "controlling" | "controlled"): string[] {
-  const argv = peerCommand(stack.kind, role, stack.options);
+  const user = USERS[role === "controlling" ? 0 : 1];
+  const relay: PeerOptions =
+    stack.relay === true && coturn !== undefined
+      ? {
+          relayOnly: true,
+          turn: {
+            server: `127.0.0.1:${coturn.port}`,
+            user,
+            pass: `${user}-pass`,
+            transport: "udp",
+          },
+        }
+      : {};
+  const argv = peerCommand(stack.kind, role, { ...stack.options, ...relay });
   if (stack.kind === "jingle-ice") argv.splice(0, argv.indexOf("peer"), process.execPath, distBin);
   return argv;
 }
@@ -110,6 +140,21 @@ async function main(): Promise<void> {
   if (!existsSync(distBin))
     throw new Error("bench/connect.ts needs the build: run `npm run build` first");
   await requirePeers(["libnice", "aioice"]);
+  coturn = await startCoturn({
+    auth: {
+      kind: "long-term",
+      realm: "bench.test",
+      users: Object.fromEntries(USERS.map((u) => [u, `${u}-pass`])),
+    },
+  });
+  try {
+    await run(coturn);
+  } finally {
+    await coturn.stop();
+  }
+}
+
+async function run(turn: Coturn): Promise<void> {
   console.log("Connect time and throughput benchmark on 127.0.0.1 (bench/connect.ts)");
   console.log(`node ${process.version}, cpu: ${os.cpus()[0]?.model ?? "?"} x ${os.cpus().length}`);
   console.log(
@@ -131,6 +176,7 @@ async function main(): Promise<void> {
     }
   }
   const ours = median(results.get("jingle-ice")!.wall);
+  const oursRelay = median(results.get("jingle-ice relay-only")!.wall);
   console.log(
     "| stack | median ms, both connected (harness) | min–max | median max(connect_ms) | × jingle-ice |",
   );
@@ -138,8 +184,9 @@ async function main(): Promise<void> {
   for (const stack of stacks) {
     const { wall, peer } = results.get(stack.label)!;
     const m = median(wall);
+    const base = stack.relay === true ? oursRelay : ours;
     console.log(
-      `| ${stack.label} | ${fmt(m, 2)} | ${fmt(Math.min(...wall), 2)}–${fmt(Math.max(...wall), 2)} | ${fmt(median(peer), 2)} | ${fmt(m / ours, 1)}× |`,
+      `| ${stack.label} | ${fmt(m, 2)} | ${fmt(Math.min(...wall), 2)}–${fmt(Math.max(...wall), 2)} | ${fmt(median(peer), 2)} | ${fmt(m / base, 1)}× |`,
     );
   }
   console.log(
@@ -148,8 +195,21 @@ async function main(): Promise<void> {
       : `\nCONNECT TARGET MISSED: jingle-ice median ${fmt(ours, 2)} ms > ${CONNECT_TARGET_MS} ms`,
   );
 
+  console.log(
+    oursRelay <= RELAY_CONNECT_TARGET_MS
+      ? `relay-only connect target met: jingle-ice median ${fmt(oursRelay, 2)} ms ≤ ${RELAY_CONNECT_TARGET_MS} ms`
+      : `RELAY-ONLY CONNECT TARGET MISSED: jingle-ice median ${fmt(oursRelay, 2)} ms > ${RELAY_CONNECT_TARGET_MS} ms`,
+  );
+
   console.log(`\nThroughput, ${SIZE}-byte datagrams, ${ROUNDS} rounds of ${SECONDS} s, window 32:`);
-  const { raw, channel } = await compareThroughput(SIZE, SECONDS, ROUNDS);
+  const relay = {
+    urls: `turn:127.0.0.1:${turn.port}`,
+    users: [
+      { username: USERS[0], password: `${USERS[0]}-pass` },
+      { username: USERS[1], password: `${USERS[1]}-pass` },
+    ],
+  } as const;
+  const { raw, channel, relayed } = await compareThroughput(SIZE, SECONDS, ROUNDS, 32, relay);
   const rawMedian = median(raw.map((r) => r.datagramsPerSecond));
   const channelMedian = median(channel.map((r) => r.datagramsPerSecond));
   console.log("| path | median datagrams/s | median Mbit/s |");
@@ -160,11 +220,18 @@ async function main(): Promise<void> {
   console.log(
     `| jingle-ice DatagramChannel | ${fmt(channelMedian, 0)} | ${fmt(median(channel.map((r) => r.megabitsPerSecond)))} |`,
   );
+  const relayedMedian = median(relayed.map((r) => r.datagramsPerSecond));
+  console.log(
+    `| jingle-ice DatagramChannel, relay-only via coturn | ${fmt(relayedMedian, 0)} | ${fmt(median(relayed.map((r) => r.megabitsPerSecond)))} |`,
+  );
   const ratio = channelMedian / rawMedian;
   console.log(
     ratio >= THROUGHPUT_TARGET
       ? `\nthroughput target met: channel / raw = ${fmt(ratio, 2)} ≥ ${THROUGHPUT_TARGET}`
       : `\nTHROUGHPUT TARGET MISSED: channel / raw = ${fmt(ratio, 2)} < ${THROUGHPUT_TARGET}`,
+  );
+  console.log(
+    `relayed / raw = ${fmt(relayedMedian / rawMedian, 2)} (every datagram crosses coturn: two extra hops and its CPU)`,
   );
 }
 

@@ -75,13 +75,34 @@ async function rawPath(): Promise<Path> {
   };
 }
 
+/** TURN settings for a relay-only channel (both ends allocate on the same server). */
+export interface RelaySetup {
+  readonly urls: string;
+  readonly users: readonly [
+    { username: string; password: string },
+    { username: string; password: string },
+  ];
+}
+
 // The channel is measured as users run it: the compiled JavaScript in dist/ (npm run build).
-async function channelPath(): Promise<Path> {
+async function channelPath(relay?: RelaySetup): Promise<Path> {
   const driver = (await import(
     new URL("../../dist/index.js", import.meta.url).href
   )) as typeof Package;
-  const a = await driver.IceConnection.create({ role: "controlling", addresses: ["127.0.0.1"] });
-  const b = await driver.IceConnection.create({ role: "controlled", addresses: ["127.0.0.1"] });
+  const turn = (i: 0 | 1) =>
+    relay === undefined
+      ? {}
+      : { relayOnly: true, turnServers: [{ urls: relay.urls, ...relay.users[i] }] };
+  const a = await driver.IceConnection.create({
+    role: "controlling",
+    addresses: ["127.0.0.1"],
+    ...turn(0),
+  });
+  const b = await driver.IceConnection.create({
+    role: "controlled",
+    addresses: ["127.0.0.1"],
+    ...turn(1),
+  });
   for (const [from, to] of [
     [a, b],
     [b, a],
@@ -105,29 +126,39 @@ async function channelPath(): Promise<Path> {
   };
 }
 
-/** Measures raw dgram and the channel alternately, `rounds` times each; returns the medians. */
+/**
+ * Measures raw dgram and the channel alternately, `rounds` times each. With `relay`, the
+ * channel is relay-only through that TURN server (and a third series, `relayed`, is measured).
+ */
 export async function compareThroughput(
   size: number,
   seconds: number,
   rounds: number,
   window = 32,
-): Promise<{ raw: Throughput[]; channel: Throughput[] }> {
+  relay?: RelaySetup,
+): Promise<{ raw: Throughput[]; channel: Throughput[]; relayed: Throughput[] }> {
   const raw: Throughput[] = [];
   const channel: Throughput[] = [];
+  const relayed: Throughput[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const [make, into] of round % 2 === 0
       ? ([
           [rawPath, raw],
-          [channelPath, channel],
+          [() => channelPath(), channel],
         ] as const)
       : ([
-          [channelPath, channel],
+          [() => channelPath(), channel],
           [rawPath, raw],
         ] as const)) {
       const path = await make();
       into.push(await measurePath(path, size, seconds, window));
       await path.close();
     }
+    if (relay !== undefined) {
+      const path = await channelPath(relay);
+      relayed.push(await measurePath(path, size, seconds, window));
+      await path.close();
+    }
   }
-  return { raw, channel };
+  return { raw, channel, relayed };
 }

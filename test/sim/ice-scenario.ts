@@ -23,6 +23,7 @@ import type { Nat, NatBehavior } from "./nat.js";
 import type { LinkConditions, Network } from "./network.js";
 import { Simulator } from "./simulator.js";
 import { SimStunServer } from "./stun-server.js";
+import { SimTurnServer } from "./turn-server.js";
 
 /** One side of a scenario. */
 export interface SideOptions {
@@ -36,9 +37,15 @@ export interface SideOptions {
   /** Query the scenario's STUN server. @default true */
   readonly stun?: boolean;
   /** Extra agent options. */
-  readonly agent?: Partial<Omit<AgentOptions, "rng" | "role" | "stunServers" | "components">>;
+  readonly agent?: Partial<
+    Omit<AgentOptions, "rng" | "role" | "stunServers" | "turnServers" | "components">
+  >;
   /** STUN servers queried before the scenario's own (e.g. one that never answers). */
   readonly extraStunServers?: readonly TransportAddress[];
+  /** Allocate on the scenario's TURN server (as user `a` or `b`, password `<name>-pass`). */
+  readonly turn?: boolean;
+  /** Use this TURN password instead (e.g. a wrong one). */
+  readonly turnPassword?: string;
 }
 
 /** Options of an {@link IceScenario}. */
@@ -54,6 +61,8 @@ export interface ScenarioOptions {
   readonly signallingDelay?: number;
   /** Components per agent, each on its own port (5000, 5001, …). @default 1 */
   readonly components?: number;
+  /** Put a TURN server (SimTurnServer) on the internet at 198.51.100.2:3478. @default false */
+  readonly turnServer?: boolean;
 }
 
 /** What the scenario saw of one side. */
@@ -115,6 +124,10 @@ export class IceScenario {
   readonly b: ScenarioSide;
   readonly stunServer: SimStunServer;
   readonly stunAddress: TransportAddress;
+  /** The TURN server, when `turnServer` is set. */
+  readonly turnServer: SimTurnServer | undefined;
+  /** Its attachment (detach it to make the server vanish). */
+  readonly turnAttachment: Attachment | undefined;
   private readonly delay: number;
   private readonly components: number;
 
@@ -126,6 +139,18 @@ export class IceScenario {
     this.stunServer = new SimStunServer();
     const stunHost = this.sim.host("stun", { ip: "198.51.100.1", on: this.internet });
     this.stunAddress = this.sim.attach(stunHost, this.stunServer, [{ port: 3478 }]).addresses[0]!;
+    if (options.turnServer === true) {
+      this.turnServer = new SimTurnServer({
+        rng: this.sim.rng("turn"),
+        users: { a: "a-pass", b: "b-pass" },
+      });
+      const turnHost = this.sim.host("turn", { ip: "198.51.100.2", on: this.internet });
+      this.turnAttachment = this.sim.attach(turnHost, this.turnServer, [{ port: 3478 }]);
+      this.turnServer.useAttachment(this.turnAttachment);
+    } else {
+      this.turnServer = undefined;
+      this.turnAttachment = undefined;
+    }
     this.a = this.makeSide("a", options.a, 1);
     this.b = this.makeSide("b", options.b, 2);
   }
@@ -138,6 +163,16 @@ export class IceScenario {
         ...(options.extraStunServers ?? []),
         ...(options.stun === false ? [] : [this.stunAddress]),
       ],
+      turnServers:
+        options.turn === true && this.turnServer !== undefined
+          ? [
+              {
+                server: this.turnServer.address,
+                username: name,
+                password: options.turnPassword ?? `${name}-pass`,
+              },
+            ]
+          : [],
       components: this.components,
       ...options.agent,
     });
