@@ -110,10 +110,23 @@ async function channelPath(relay?: RelaySetup): Promise<Path> {
     from.on("local-candidate", (c) => to.addRemoteCandidate(driver.toRemoteCandidateInput(c)));
     to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
   }
+  const problems: string[] = [];
+  for (const side of [a, b]) side.on("turn-error", (_server, reason) => problems.push(reason));
   const ready = Promise.all([once(a, "selected-pair"), once(b, "selected-pair")]);
   a.startGathering();
   b.startGathering();
-  await ready;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the channel did not connect in 10 s ${JSON.stringify(problems)}`)),
+      10_000,
+    );
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   const sender = new driver.DatagramChannel(a);
   const receiver = new driver.DatagramChannel(b);
   return {

@@ -113,7 +113,7 @@ export class Relays {
           });
         }
         client.start(now);
-        this.collect(relay);
+        this.collect(now, relay);
       }
     }
   }
@@ -140,7 +140,7 @@ export class Relays {
     const relay = this.byRelayed(local);
     if (relay === undefined) return false;
     const sent = relay.client.send(now, remote, data);
-    this.collect(relay);
+    this.collect(now, relay);
     return sent;
   }
 
@@ -159,7 +159,7 @@ export class Relays {
     );
     if (relay === undefined) return false;
     const handled = relay.client.handleMessage(now, data);
-    this.collect(relay);
+    this.collect(now, relay);
     return handled;
   }
 
@@ -186,7 +186,7 @@ export class Relays {
       return;
     }
     relay.buffer = buffer.slice(offset);
-    this.collect(relay);
+    this.collect(now, relay);
   }
 
   /** The driver's stream to a TURN server closed or failed. */
@@ -202,7 +202,7 @@ export class Relays {
       if (!relay.settled && now >= relay.deadline && relay.client.state === "allocating") {
         this.fail(now, relay, `no allocation within ${this.timeout} ms`);
       }
-      this.collect(relay);
+      this.collect(now, relay);
     }
   }
 
@@ -219,7 +219,7 @@ export class Relays {
   close(now: number): void {
     for (const relay of this.relays) {
       relay.client.close(now);
-      this.collect(relay);
+      this.collect(now, relay);
       if (relay.stream !== undefined)
         this.events.push({ type: "stream-close", stream: relay.stream });
     }
@@ -247,11 +247,11 @@ export class Relays {
     relay.client.close(now);
     relay.settled = true;
     this.events.push({ type: "failed", server: relay.client.server, relayed, reason });
-    this.collect(relay);
+    this.collect(now, relay);
   }
 
   /** Moves a client's transmits and events into ours. */
-  private collect(relay: Relay): void {
+  private collect(now: number, relay: Relay): void {
     const { client } = relay;
     for (let data; (data = client.pollTransmit());) {
       this.transmits.push(
@@ -298,6 +298,16 @@ export class Relays {
           });
           break;
         case "redirected":
+          if (relay.stream !== undefined) {
+            // The stream is connected to the first server; following the redirect would need a
+            // new connection, which this version does not open.
+            this.fail(
+              now,
+              relay,
+              `redirected to ${event.server.address}:${event.server.port}, not followed over ${relay.config.transport}`,
+            );
+          }
+          break;
         case "closed":
           break;
       }
