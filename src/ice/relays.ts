@@ -243,6 +243,8 @@ export class Relays {
   }
 
   private fail(now: number, relay: Relay, reason: string): void {
+    // What the client already produced (data that arrived before the failure) comes first.
+    this.collect(now, relay);
     const relayed = relay.client.relayed;
     relay.client.close(now);
     relay.settled = true;

@@ -109,7 +109,7 @@ export class TurnClient {
   private serverValue: TransportAddress;
   private stateValue: TurnClientState = "idle";
   private readonly reliable: boolean;
-  private readonly credentials: LongTermCredentials;
+  private credentials: LongTermCredentials;
   private readonly requests = new Map<string, Request>();
   private readonly transmits: Uint8Array[] = [];
   private readonly events: TurnClientEvent[] = [];
@@ -388,6 +388,8 @@ export class TurnClient {
           // RFC 8656 §7.4: try the alternate server once, with fresh credentials state.
           this.redirected = true;
           this.serverValue = alternate;
+          // RFC 8489 §9.2.3.1: the first request to a server goes without credentials.
+          this.credentials = new LongTermCredentials(this.options.username, this.options.password);
           this.events.push({ type: "redirected", server: alternate });
           this.request(now, "allocate", this.allocateMessage(), 0);
           return;
