@@ -19,7 +19,6 @@ import { StunClientTransaction } from "../stun/transaction.js";
 import { createTransactionId } from "../stun/transaction-id.js";
 import {
   FoundationRegistry,
-  addressKey,
   checkRemoteCandidate,
   sameAddress,
   type LocalCandidate,
@@ -137,7 +136,7 @@ export class IceAgent {
   private readonly transmits: Transmit[] = [];
   private readonly events: AgentEvent[] = [];
   /** Remote addresses a check validated, per local socket base: where data may come from. */
-  private readonly validated = new Map<TransportAddress, Map<string, number>>();
+  private readonly validated = new Map<TransportAddress, Map<string, Map<number, number>>>();
   private gatheringStarted = false;
   private gatheringDone = false;
   private remoteEnded = false;
@@ -458,7 +457,10 @@ export class IceAgent {
       this.update(now);
       return true;
     }
-    const component = this.validated.get(socket.base)?.get(addressKey(datagram.remote));
+    const component = this.validated
+      .get(socket.base)
+      ?.get(datagram.remote.address)
+      ?.get(datagram.remote.port);
     if (component === undefined) return this.drop("unvalidated-source");
     this.counters.dataReceived++;
     this.counters.bytesReceived += datagram.data.length;
@@ -1250,9 +1252,11 @@ export class IceAgent {
 
   /** Lets data from the pair's remote address in on its local socket. */
   private validate(pair: CandidatePair): void {
-    let remotes = this.validated.get(pair.local.base);
-    if (remotes === undefined) this.validated.set(pair.local.base, (remotes = new Map()));
-    remotes.set(addressKey(pair.remote.address), pair.component);
+    let byIp = this.validated.get(pair.local.base);
+    if (byIp === undefined) this.validated.set(pair.local.base, (byIp = new Map()));
+    let byPort = byIp.get(pair.remote.address.address);
+    if (byPort === undefined) byIp.set(pair.remote.address.address, (byPort = new Map()));
+    byPort.set(pair.remote.address.port, pair.component);
   }
 
   private info(pair: CandidatePair): CandidatePairInfo {

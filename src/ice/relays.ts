@@ -132,7 +132,7 @@ export class Relays {
 
   /** True when `local` is one of our relayed addresses. */
   isRelayed(local: TransportAddress): boolean {
-    return this.byRelayed(local) !== undefined;
+    return this.relays.length > 0 && this.byRelayed(local) !== undefined;
   }
 
   /** Sends `data` from the relayed address `local` to `remote`; false when that relay is gone. */

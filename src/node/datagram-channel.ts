@@ -15,14 +15,16 @@ export interface DatagramChannelEvents {
  */
 export class DatagramChannel extends EventEmitter<DatagramChannelEvents> {
   private closed = false;
+  private readonly detach: () => void;
 
+  /** @throws {Error} when the component already has a channel. */
   constructor(
     private readonly connection: IceConnection,
     readonly component = 1,
   ) {
     super();
-    connection.on("data", (from, data) => {
-      if (from === component && !this.closed) this.emit("message", data);
+    this.detach = connection.attachReceiver(component, (data) => {
+      if (!this.closed) this.emit("message", data);
     });
   }
 
@@ -45,6 +47,7 @@ export class DatagramChannel extends EventEmitter<DatagramChannelEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.detach();
     await this.connection.close();
     this.emit("close");
   }

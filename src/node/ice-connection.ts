@@ -88,6 +88,8 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closing: Promise<void> | undefined;
+  /** Per component, the function a DatagramChannel registered to receive its data directly. */
+  private readonly receivers = new Map<number, (data: Uint8Array) => void>();
   /** TCP/TLS streams to TURN servers, by the agent's stream id. */
   private readonly streams = new Map<number, TcpSocket>();
   /** TLS settings per TURN server address (`address|port`). */
@@ -139,6 +141,19 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
       throw error;
     }
     return connection;
+  }
+
+  /**
+   * Registers the receiver of `component`'s datagrams (used by {@link DatagramChannel}; one per
+   * component). Returns a function that unregisters it.
+   */
+  attachReceiver(component: number, receive: (data: Uint8Array) => void): () => void {
+    if (this.receivers.has(component))
+      throw new Error(`component ${component} already has a channel`);
+    this.receivers.set(component, receive);
+    return () => {
+      if (this.receivers.get(component) === receive) this.receivers.delete(component);
+    };
   }
 
   /** Milliseconds on the driver's monotonic clock. */
@@ -351,9 +366,12 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
           remote: event.remote,
         });
         break;
-      case "data":
-        this.emit("data", event.component, event.data);
+      case "data": {
+        // A channel gets its datagrams without a trip through the event emitter (the data path).
+        this.receivers.get(event.component)?.(event.data);
+        if (this.listenerCount("data") > 0) this.emit("data", event.component, event.data);
         break;
+      }
       case "role":
         this.emit("role", event.role);
         break;
