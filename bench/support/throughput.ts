@@ -75,9 +75,80 @@ async function rawPath(): Promise<Path> {
   };
 }
 
+/**
+ * The relayed baseline: raw node:dgram sockets that speak TURN themselves — each allocates with
+ * a bare TurnClient (no ICE), installs a permission and binds a channel for the other's relayed
+ * address, then sends ChannelData — so the datagrams cross the same coturn with the least
+ * possible work around them.
+ */
+async function rawRelayPath(relay: RelaySetup, port: number): Promise<Path> {
+  const pkg = (await import(
+    new URL("../../dist/index.js", import.meta.url).href
+  )) as typeof Package;
+  const server = { family: "IPv4" as const, address: "127.0.0.1", port };
+  const ends = await Promise.all(
+    relay.users.map(async (user) => {
+      const socket = createSocket("udp4");
+      socket.bind(0, "127.0.0.1");
+      await once(socket, "listening");
+      const client = new pkg.TurnClient({
+        server,
+        username: user.username,
+        password: user.password,
+        rng: pkg.cryptoRng,
+      });
+      const listeners: ((data: Uint8Array) => void)[] = [];
+      let allocated: () => void = () => {};
+      const ready = new Promise<void>((resolve) => (allocated = resolve));
+      const pump = (): void => {
+        for (let out; (out = client.pollTransmit());) socket.send(out, server.port, server.address);
+        for (let event; (event = client.pollEvent());) {
+          if (event.type === "allocated") allocated();
+          else if (event.type === "data") for (const l of listeners) l(event.data);
+        }
+      };
+      socket.on("message", (data) => {
+        client.handleMessage(performance.now(), data);
+        pump();
+      });
+      client.start(performance.now());
+      pump();
+      await ready;
+      return { socket, client, pump, listeners };
+    }),
+  );
+  const [a, b] = ends as [(typeof ends)[0], (typeof ends)[0]];
+  // Permissions and channels both ways, then wait for the channels to be bound.
+  for (let i = 0; i < 3; i++) {
+    a.client.send(performance.now(), b.client.relayed!, new Uint8Array(1));
+    b.client.send(performance.now(), a.client.relayed!, new Uint8Array(1));
+    a.pump();
+    b.pump();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return {
+    send: (data) => {
+      a.client.send(0, b.client.relayed!, data);
+      a.pump();
+    },
+    onMessage: (listener) => b.listeners.push(() => listener()),
+    close: async () => {
+      for (const end of [a, b]) {
+        end.client.close(performance.now());
+        end.pump();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      a.socket.close();
+      b.socket.close();
+    },
+  };
+}
+
 /** TURN settings for a relay-only channel (both ends allocate on the same server). */
 export interface RelaySetup {
   readonly urls: string;
+  /** The server's UDP port on 127.0.0.1 (for the raw relayed baseline). */
+  readonly port: number;
   readonly users: readonly [
     { username: string; password: string },
     { username: string; password: string },
@@ -149,10 +220,16 @@ export async function compareThroughput(
   rounds: number,
   window = 32,
   relay?: RelaySetup,
-): Promise<{ raw: Throughput[]; channel: Throughput[]; relayed: Throughput[] }> {
+): Promise<{
+  raw: Throughput[];
+  channel: Throughput[];
+  relayed: Throughput[];
+  rawRelayed: Throughput[];
+}> {
   const raw: Throughput[] = [];
   const channel: Throughput[] = [];
   const relayed: Throughput[] = [];
+  const rawRelayed: Throughput[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const [make, into] of round % 2 === 0
       ? ([
@@ -171,7 +248,10 @@ export async function compareThroughput(
       const path = await channelPath(relay);
       relayed.push(await measurePath(path, size, seconds, window));
       await path.close();
+      const bare = await rawRelayPath(relay, relay.port);
+      rawRelayed.push(await measurePath(bare, size, seconds, window));
+      await bare.close();
     }
   }
-  return { raw, channel, relayed };
+  return { raw, channel, relayed, rawRelayed };
 }
