@@ -26,14 +26,10 @@ import {
 } from "./candidate.js";
 import { CheckList } from "./checklist.js";
 import { createPassword, createTieBreaker, createUfrag } from "./credentials.js";
-import {
-  encodeCheckError,
-  encodeCheckRequest,
-  encodeCheckSuccess,
-  encodeServerBinding,
-} from "./messages.js";
+import { encodeCheckError, encodeCheckRequest, encodeCheckSuccess } from "./messages.js";
 import type { CandidatePair } from "./pair.js";
 import { candidatePriority, localPreference } from "./priority.js";
+import { ReflexiveGatherer } from "./reflexive.js";
 import { Relays } from "./relays.js";
 import { ComponentStates } from "./states.js";
 import type {
@@ -81,13 +77,6 @@ type Pending =
       readonly transaction: StunClientTransaction;
       readonly pair: CandidatePair;
       readonly key: Uint8Array;
-    }
-  | {
-      readonly kind: "server";
-      readonly transaction: StunClientTransaction;
-      readonly base: LocalCandidate;
-      readonly server: TransportAddress;
-      readonly deadline: number;
     };
 
 /** A check that arrived before the peer's credentials did (trickle). */
@@ -115,6 +104,7 @@ export class IceAgent {
   private readonly settings: Settings;
   private readonly rng: AgentOptions["rng"];
   private readonly stunServers: readonly TransportAddress[];
+  private readonly reflexive: ReflexiveGatherer;
   private readonly relayOnly: boolean;
   private readonly foundations = new FoundationRegistry();
   private roleValue: IceRole;
@@ -148,7 +138,13 @@ export class IceAgent {
   private deadline: number | undefined | null = null;
   private readonly counters: Omit<
     AgentStats,
-    "localCandidates" | "remoteCandidates" | "pairs" | "validPairs" | "selectedPairs" | "turn"
+    | "localCandidates"
+    | "remoteCandidates"
+    | "pairs"
+    | "validPairs"
+    | "selectedPairs"
+    | "turn"
+    | "stunServerRequestsSent"
   >;
 
   constructor(options: AgentOptions) {
@@ -178,6 +174,11 @@ export class IceAgent {
     this.pwd = options.pwd ?? createPassword(options.rng);
     this.localKey = shortTermKey(this.pwd, "none");
     this.checklist = new CheckList(settings.maxPairs);
+    this.reflexive = new ReflexiveGatherer(
+      options.rng,
+      settings.minRto,
+      settings.stunServerTimeout,
+    );
     this.relays = new Relays(options.turnServers ?? [], options.rng, settings.turnServerTimeout);
     this.states = new ComponentStates(settings.components, (event) => this.events.push(event));
     for (let i = 0; i < settings.components; i++) {
@@ -199,7 +200,7 @@ export class IceAgent {
       errorResponsesReceived: 0,
       responsesSent: 0,
       roleConflicts: 0,
-      stunServerRequestsSent: 0,
+
       consentChecksSent: 0,
       dataSent: 0,
       dataReceived: 0,
@@ -331,27 +332,10 @@ export class IceAgent {
       if (this.usable(socket))
         this.events.push({ type: "local-candidate", candidate: socket.candidate });
     }
-    for (const host of this.sockets) {
-      if (host.candidate.type !== "host" || this.relayOnly) continue;
-      for (const server of this.stunServers) {
-        if (server.family !== host.base.family) continue;
-        const transactionId = createTransactionId(this.rng);
-        const transaction = new StunClientTransaction(
-          now,
-          transactionId,
-          encodeServerBinding(transactionId),
-          {
-            rto: this.settings.minRto,
-          },
-        );
-        this.pending.set(toHex(transactionId), {
-          kind: "server",
-          transaction,
-          base: host,
-          server,
-          deadline: now + this.settings.stunServerTimeout,
-        });
-      }
+    if (!this.relayOnly) {
+      const hosts = this.sockets.filter((s) => s.candidate.type === "host");
+      this.reflexive.start(now, hosts, this.stunServers);
+      this.drainReflexive(now);
     }
     this.relays.start(now, this.sockets);
     this.drainRelays(now);
@@ -570,10 +554,9 @@ export class IceAgent {
 
   private computeDeadline(): number | undefined {
     let next = this.relays.pollTimeout();
-    for (const entry of this.pending.values()) {
+    next = Math.min(next, this.reflexive.pollTimeout());
+    for (const entry of this.pending.values())
       next = Math.min(next, entry.transaction.pollTimeout() ?? Infinity);
-      if (entry.kind === "server") next = Math.min(next, entry.deadline);
-    }
     if (this.remoteKey !== undefined && this.checklist.hasWork)
       next = Math.min(next, this.nextPacedAt);
     this.runtime.forEach((runtime, index) => {
@@ -614,6 +597,7 @@ export class IceAgent {
       validPairs: this.checklist.pairs.filter((p) => p.valid).length,
       selectedPairs: this.runtime.flatMap((r) => (r.selected ? [this.info(r.selected)] : [])),
       turn: this.relays.stats(),
+      stunServerRequestsSent: this.reflexive.requestsSent,
     };
   }
 
@@ -633,17 +617,15 @@ export class IceAgent {
   }
 
   private pumpTransactions(now: number): void {
+    this.reflexive.handleTimeout(now);
+    this.drainReflexive(now);
     for (const [id, entry] of this.pending) {
       const { transaction } = entry;
       transaction.handleTimeout(now);
-      if (entry.kind === "server" && now >= entry.deadline) transaction.cancel();
       for (let bytes; (bytes = transaction.pollTransmit(now));) {
         if (transaction.transmissions > 1 && entry.kind === "check")
           this.counters.checkRetransmissions++;
-        if (entry.kind === "server") this.counters.stunServerRequestsSent++;
-        const local = entry.kind === "server" ? entry.base.base : entry.pair.local.base;
-        const remote = entry.kind === "server" ? entry.server : entry.pair.remote.address;
-        this.out(now, local, remote, bytes);
+        this.out(now, entry.pair.local.base, entry.pair.remote.address, bytes);
       }
       if (transaction.state === "timed-out" || transaction.state === "cancelled") {
         this.pending.delete(id);
@@ -653,15 +635,29 @@ export class IceAgent {
   }
 
   private onTransactionFailed(entry: Pending): void {
-    if (entry.kind === "check") {
-      entry.pair.check = undefined;
-      entry.pair.state = "failed";
-      const runtime = this.runtime[entry.pair.component - 1]!;
-      if (runtime.nominating === entry.pair) runtime.nominating = undefined;
-    } else if (entry.kind === "server") {
-      this.events.push({ type: "stun-server-error", server: entry.server, reason: "timeout" });
-      this.checkGatheringDone();
+    if (entry.kind !== "check") return;
+    entry.pair.check = undefined;
+    entry.pair.state = "failed";
+    const runtime = this.runtime[entry.pair.component - 1]!;
+    if (runtime.nominating === entry.pair) runtime.nominating = undefined;
+  }
+
+  /** Server-reflexive candidates and STUN server errors from the gatherer. */
+  private drainReflexive(now: number): void {
+    for (let t; (t = this.reflexive.drainTransmit());) this.out(now, t.local, t.remote, t.data);
+    let changed = false;
+    for (let result; (result = this.reflexive.drainResult());) {
+      changed = true;
+      if (result.type === "mapped")
+        this.addServerReflexive(result.host, result.mapped, result.server);
+      else
+        this.events.push({
+          type: "stun-server-error",
+          server: result.server,
+          reason: result.reason,
+        });
     }
+    if (changed) this.checkGatheringDone();
   }
 
   /** Starts one paced check every Ta (RFC 8445 §6.1.4.2, §14.2). */
@@ -925,16 +921,14 @@ export class IceAgent {
   }
 
   private onResponse(now: number, datagram: ReceivedDatagram, message: DecodedStunMessage): void {
+    if (this.reflexive.handleResponse(message)) {
+      this.drainReflexive(now);
+      return;
+    }
     const id = toHex(message.transactionId);
     const entry = this.pending.get(id);
     if (entry === undefined) {
       this.drop("unknown-transaction");
-      return;
-    }
-    if (entry.kind === "server") {
-      this.onServerResponse(entry, message);
-      this.pending.delete(id);
-      entry.transaction.complete();
       return;
     }
     if (!verifyMessageIntegrity(message, entry.key)) {
@@ -996,27 +990,6 @@ export class IceAgent {
     }
   }
 
-  private onServerResponse(
-    entry: Extract<Pending, { kind: "server" }>,
-    message: DecodedStunMessage,
-  ): void {
-    const mapped =
-      message.class === "success"
-        ? (getAttribute(message, "XOR-MAPPED-ADDRESS") ?? getAttribute(message, "MAPPED-ADDRESS"))
-        : undefined;
-    if (mapped === undefined) {
-      const error = getAttribute(message, "ERROR-CODE");
-      this.events.push({
-        type: "stun-server-error",
-        server: entry.server,
-        reason: error ? `${error.code} ${error.reason}` : "no mapped address",
-      });
-    } else {
-      this.addServerReflexive(entry.base, mapped, entry.server);
-    }
-    this.checkGatheringDone(entry);
-  }
-
   /**
    * A server-reflexive candidate for `host` (RFC 8445 §5.1.1.2), from a STUN Binding or a TURN
    * Allocate response; skipped when it equals the host address or a candidate we already have.
@@ -1047,10 +1020,14 @@ export class IceAgent {
     this.events.push({ type: "local-candidate", candidate });
   }
 
-  private checkGatheringDone(finished?: Pending): void {
-    if (this.gatheringDone || !this.gatheringStarted || this.relays.gathering) return;
-    for (const entry of this.pending.values())
-      if (entry.kind === "server" && entry !== finished) return;
+  private checkGatheringDone(): void {
+    if (
+      this.gatheringDone ||
+      !this.gatheringStarted ||
+      this.relays.gathering ||
+      this.reflexive.gathering
+    )
+      return;
     this.gatheringDone = true;
     this.events.push({ type: "gathering-complete" });
   }
@@ -1154,7 +1131,7 @@ export class IceAgent {
 
   /** Forgets the peer's candidates and our pairs; selected pairs stay for data (restart). */
   private resetChecks(): void {
-    for (const [id, entry] of this.pending) if (entry.kind !== "server") this.pending.delete(id);
+    this.pending.clear();
     this.checklist.clear();
     this.remotes = [];
     this.earlyChecks = [];

@@ -1,0 +1,132 @@
+/**
+ * Server-reflexive gathering (RFC 8445 §5.1.1.2): a Binding request from every host socket to
+ * every STUN server of its family, all in parallel, each bounded by its own deadline so that a
+ * dead server never delays the others or end-of-candidates.
+ */
+import { toHex } from "../common/bytes.js";
+import type { TransportAddress } from "../common/address.js";
+import type { Rng } from "../common/rng.js";
+import { getAttribute, type DecodedStunMessage } from "../stun/message.js";
+import { StunClientTransaction } from "../stun/transaction.js";
+import { createTransactionId } from "../stun/transaction-id.js";
+import type { LocalCandidate } from "./candidate.js";
+import { encodeServerBinding } from "./messages.js";
+import type { Transmit } from "./types.js";
+
+/** What a query produced. */
+export type ReflexiveResult =
+  | {
+      readonly type: "mapped";
+      readonly host: LocalCandidate;
+      readonly mapped: TransportAddress;
+      readonly server: TransportAddress;
+    }
+  | { readonly type: "error"; readonly server: TransportAddress; readonly reason: string };
+
+interface Query {
+  readonly transaction: StunClientTransaction;
+  readonly host: LocalCandidate;
+  readonly server: TransportAddress;
+  readonly deadline: number;
+}
+
+export class ReflexiveGatherer {
+  private readonly queries = new Map<string, Query>();
+  private readonly transmits: Transmit[] = [];
+  private readonly results: ReflexiveResult[] = [];
+  /** Binding requests sent, retransmissions included. */
+  requestsSent = 0;
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly rto: number,
+    private readonly timeout: number,
+  ) {}
+
+  /** Queries every server from every host socket of the same family. */
+  start(now: number, hosts: readonly LocalCandidate[], servers: readonly TransportAddress[]): void {
+    for (const host of hosts) {
+      for (const server of servers) {
+        if (server.family !== host.base.family) continue;
+        const transactionId = createTransactionId(this.rng);
+        const transaction = new StunClientTransaction(
+          now,
+          transactionId,
+          encodeServerBinding(transactionId),
+          {
+            rto: this.rto,
+          },
+        );
+        this.queries.set(toHex(transactionId), {
+          transaction,
+          host,
+          server,
+          deadline: now + this.timeout,
+        });
+      }
+    }
+    this.handleTimeout(now);
+  }
+
+  /** True while some server has neither answered nor timed out. */
+  get gathering(): boolean {
+    return this.queries.size > 0;
+  }
+
+  /** A response to one of our queries? Then it is consumed (true). */
+  handleResponse(message: DecodedStunMessage): boolean {
+    const id = toHex(message.transactionId);
+    const query = this.queries.get(id);
+    if (query === undefined) return false;
+    this.queries.delete(id);
+    query.transaction.complete();
+    const mapped =
+      message.class === "success"
+        ? (getAttribute(message, "XOR-MAPPED-ADDRESS") ?? getAttribute(message, "MAPPED-ADDRESS"))
+        : undefined;
+    if (mapped !== undefined) {
+      this.results.push({ type: "mapped", host: query.host, mapped, server: query.server });
+    } else {
+      const error = getAttribute(message, "ERROR-CODE");
+      this.results.push({
+        type: "error",
+        server: query.server,
+        reason: error ? `${error.code} ${error.reason}` : "no mapped address",
+      });
+    }
+    return true;
+  }
+
+  /** Retransmissions, and queries past their deadline (reported as errors). */
+  handleTimeout(now: number): void {
+    for (const [id, query] of this.queries) {
+      const { transaction } = query;
+      transaction.handleTimeout(now);
+      if (now >= query.deadline) transaction.cancel();
+      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+        this.requestsSent++;
+        this.transmits.push({ local: query.host.base, remote: query.server, data: bytes });
+      }
+      if (transaction.state === "timed-out" || transaction.state === "cancelled") {
+        this.queries.delete(id);
+        this.results.push({ type: "error", server: query.server, reason: "timeout" });
+      }
+    }
+  }
+
+  pollTimeout(): number {
+    let next = Infinity;
+    for (const query of this.queries.values()) {
+      next = Math.min(next, query.transaction.pollTimeout() ?? Infinity, query.deadline);
+    }
+    return next;
+  }
+
+  drainTransmit(): Transmit | undefined {
+    return this.transmits.shift();
+  }
+
+  drainResult(): ReflexiveResult | undefined {
+    return this.results.shift();
+  }
+}
