@@ -5,12 +5,7 @@
  */
 import { toHex } from "../common/bytes.js";
 import type { TransportAddress } from "../common/address.js";
-import {
-  getAttribute,
-  hasAttribute,
-  decodeStunMessage,
-  type DecodedStunMessage,
-} from "../stun/message.js";
+import { getAttribute, decodeStunMessage, type DecodedStunMessage } from "../stun/message.js";
 import { isStunMessage } from "../stun/demux.js";
 import { StunMethod } from "../stun/constants.js";
 import { shortTermKey } from "../stun/credentials.js";
@@ -26,10 +21,11 @@ import {
 } from "./candidate.js";
 import { CheckList } from "./checklist.js";
 import { createPassword, createTieBreaker, createUfrag } from "./credentials.js";
-import { encodeCheckError, encodeCheckRequest, encodeCheckSuccess } from "./messages.js";
+import { encodeCheckRequest } from "./messages.js";
 import type { CandidatePair } from "./pair.js";
 import { candidatePriority, localPreference } from "./priority.js";
 import { ReflexiveGatherer } from "./reflexive.js";
+import { answerCheck } from "./requests.js";
 import { Relays } from "./relays.js";
 import { ComponentStates } from "./states.js";
 import type {
@@ -823,62 +819,29 @@ export class IceAgent {
     message: DecodedStunMessage,
   ): void {
     this.counters.checksReceived++;
-    const reply = (bytes: Uint8Array): void => {
-      this.counters.responsesSent++;
-      this.out(now, datagram.local, datagram.remote, bytes);
-    };
-    if (message.unknownComprehensionRequired.length > 0) {
-      reply(
-        encodeCheckError(
-          message.transactionId,
-          420,
-          "Unknown Attribute",
-          undefined,
-          message.unknownComprehensionRequired,
-        ),
-      );
-      return;
-    }
-    const username = getAttribute(message, "USERNAME");
-    const priority = getAttribute(message, "PRIORITY");
-    if (
-      username === undefined ||
-      message.messageIntegrity === undefined ||
-      priority === undefined
-    ) {
-      this.drop("bad-request");
-      reply(encodeCheckError(message.transactionId, 400, "Bad Request"));
-      return;
-    }
-    if (!username.startsWith(`${this.ufrag}:`) || !verifyMessageIntegrity(message, this.localKey)) {
-      this.drop("bad-credentials");
-      reply(encodeCheckError(message.transactionId, 401, "Unauthenticated"));
-      return;
-    }
-    // RFC 8445 §7.3.1.1: role conflicts.
-    const theirControlling = getAttribute(message, "ICE-CONTROLLING");
-    const theirControlled = getAttribute(message, "ICE-CONTROLLED");
-    if (this.roleValue === "controlling" && theirControlling !== undefined) {
+    const decision = answerCheck(message, datagram.remote, {
+      ufrag: this.ufrag,
+      localKey: this.localKey,
+      role: this.roleValue,
+      tieBreaker: this.tieBreaker,
+    });
+    if (decision.kind === "role-conflict" || (decision.kind === "accepted" && decision.conflict)) {
       this.counters.roleConflicts++;
-      if (this.tieBreaker >= theirControlling) {
-        reply(encodeCheckError(message.transactionId, 487, "Role Conflict", this.localKey));
-        return;
-      }
-      this.switchRole("controlled");
-    } else if (this.roleValue === "controlled" && theirControlled !== undefined) {
-      this.counters.roleConflicts++;
-      if (this.tieBreaker >= theirControlled) this.switchRole("controlling");
-      else {
-        reply(encodeCheckError(message.transactionId, 487, "Role Conflict", this.localKey));
-        return;
-      }
     }
-    reply(encodeCheckSuccess(message.transactionId, datagram.remote, this.localKey));
+    if (decision.kind === "accepted" && decision.switchRole !== undefined)
+      this.switchRole(decision.switchRole);
+    this.counters.responsesSent++;
+    this.out(now, datagram.local, datagram.remote, decision.reply);
+    if (decision.kind === "rejected") {
+      if (decision.drop !== undefined) this.drop(decision.drop);
+      return;
+    }
+    if (decision.kind === "role-conflict") return;
     const check: EarlyCheck = {
       socket,
       source: datagram.remote,
-      priority,
-      useCandidate: hasAttribute(message, "USE-CANDIDATE") && this.roleValue === "controlled",
+      priority: decision.priority,
+      useCandidate: decision.useCandidate,
     };
     if (this.remoteKey === undefined) {
       if (this.earlyChecks.length < this.settings.maxRemoteCandidates) this.earlyChecks.push(check);
