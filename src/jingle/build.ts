@@ -1,0 +1,102 @@
+/**
+ * {@link Jingle} model → plain `<jingle/>` element (XEP-0166 §7, XEP-0176 §5.3), emitting what
+ * real peers expect (DESIGN.md §4). The plugin turns the result into an xmpp.js element with
+ * `xml()`; {@link parseJingle} reads it back to the same model.
+ */
+import { buildCandidate, buildRemoteCandidate } from "./candidate.js";
+import { JingleBuildError } from "./errors.js";
+import {
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+  type Content,
+  type IceUdpTransport,
+  type Jingle,
+  type Reason,
+} from "./model.js";
+import { el, type XmlElement } from "./xml.js";
+
+/**
+ * Builds the `<jingle xmlns='urn:xmpp:jingle:1'/>` element: attributes action, sid, initiator,
+ * responder (when set); then each `<content/>`, the `<reason/>`, and the `info` payloads as
+ * given. Throws {@link JingleBuildError} for an empty sid, a transport with candidates but no
+ * ufrag/pwd, or a candidate the peer would skip.
+ */
+export function buildJingle(jingle: Jingle): XmlElement {
+  if (jingle.sid === "") throw new JingleBuildError("jingle sid must not be empty");
+  const content: XmlElement[] = jingle.contents.map(buildContent);
+  if (jingle.reason !== undefined) content.push(buildReason(jingle.reason));
+  if (jingle.info !== undefined) content.push(...jingle.info);
+  return el(
+    "jingle",
+    {
+      xmlns: NS_JINGLE,
+      action: jingle.action,
+      initiator: jingle.initiator,
+      responder: jingle.responder,
+      sid: jingle.sid,
+    },
+    content,
+  );
+}
+
+/** A `<content/>` (XEP-0166 §7.3): creator and name always; description before transport. */
+export function buildContent(content: Content): XmlElement {
+  if (content.name === "") throw new JingleBuildError("content name must not be empty");
+  const inner: XmlElement[] = [];
+  if (content.description !== undefined) inner.push(content.description);
+  const transport = content.transport;
+  if (transport !== undefined) {
+    inner.push(transport.kind === "ice-udp" ? buildIceUdpTransport(transport) : transport.element);
+  }
+  return el(
+    "content",
+    {
+      creator: content.creator,
+      disposition: content.disposition,
+      name: content.name,
+      senders: content.senders,
+    },
+    inner,
+  );
+}
+
+/**
+ * An ICE-UDP `<transport/>` (XEP-0176 §5.3): `ufrag`/`pwd` when known — and always when it
+ * carries candidates (XEP-0176 §5.3 requires them whenever candidates are sent; a transport
+ * without them is refused with {@link JingleBuildError}) — then the candidates, the
+ * `<remote-candidate/>` (§5.7) and `<gathering-complete/>` (XEP-0371's end-of-candidates
+ * indication, in the ICE-UDP namespace). `skipped` is never written.
+ */
+export function buildIceUdpTransport(transport: IceUdpTransport): XmlElement {
+  const { ufrag, pwd } = transport;
+  if (transport.candidates.length > 0 && (!ufrag || !pwd)) {
+    throw new JingleBuildError("a transport that carries candidates needs ufrag and pwd");
+  }
+  const inner = transport.candidates.map(buildCandidate);
+  if (transport.remoteCandidate !== undefined) {
+    inner.push(buildRemoteCandidate(transport.remoteCandidate));
+  }
+  if (transport.gatheringComplete) inner.push(el("gathering-complete"));
+  return el(
+    "transport",
+    // Empty credentials are left out, as parseJingle reads them as absent.
+    { xmlns: NS_JINGLE_ICE_UDP, pwd: pwd || undefined, ufrag: ufrag || undefined },
+    inner,
+  );
+}
+
+/**
+ * A `<reason/>` (XEP-0166 §7.4): the condition element, with `<sid/>` inside for
+ * `alternative-session` (the only condition that carries one), then `<text/>` when set.
+ */
+export function buildReason(reason: Reason): XmlElement {
+  const sid =
+    reason.condition === "alternative-session" && reason.sid !== undefined
+      ? [el("sid", {}, [reason.sid])]
+      : [];
+  const inner = [el(reason.condition, {}, sid)];
+  if (reason.text !== undefined) {
+    inner.push(el("text", {}, reason.text === "" ? [] : [reason.text]));
+  }
+  return el("reason", {}, inner);
+}

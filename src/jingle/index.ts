@@ -1,0 +1,11 @@
+/**
+ * The Jingle model (XEP-0166) with the ICE-UDP transport (XEP-0176): plain data, parsed from
+ * and built into structural XML elements, with no I/O and no xmpp.js (DESIGN.md §1).
+ * @module
+ */
+export * from "./build.js";
+export * from "./candidate.js";
+export * from "./errors.js";
+export * from "./model.js";
+export * from "./parse.js";
+export * from "./xml.js";

@@ -1,0 +1,175 @@
+/**
+ * `<jingle/>` element → {@link Jingle} model (XEP-0166 §7, XEP-0176 §5.3), leniently: only what
+ * makes the whole stanza unusable throws; everything else odd is skipped or ignored, because
+ * real peers send odd things and some (Conversations) tear the session down on any IQ error
+ * (DESIGN.md §4).
+ */
+import { isSkipped, parseCandidate, parseRemoteCandidate } from "./candidate.js";
+import { JingleParseError } from "./errors.js";
+import {
+  ACTIONS_WITH_CONTENT,
+  JINGLE_ACTIONS,
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+  REASON_CONDITIONS,
+  type Content,
+  type ContentSenders,
+  type IceUdpTransport,
+  type Jingle,
+  type JingleAction,
+  type JingleCandidate,
+  type OtherTransport,
+  type Reason,
+  type ReasonCondition,
+  type RemoteCandidate,
+  type SkippedCandidate,
+} from "./model.js";
+import { child, children, namespaceOf, text, type XmlElement } from "./xml.js";
+
+const SENDERS: readonly string[] = ["both", "initiator", "none", "responder"];
+
+function badRequest(message: string): JingleParseError {
+  return new JingleParseError("bad-request", message);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function isAction(value: string): value is JingleAction {
+  return (JINGLE_ACTIONS as readonly string[]).includes(value);
+}
+
+function isReasonCondition(value: string): value is ReasonCondition {
+  return (REASON_CONDITIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Reads a `<jingle/>` element (the child of an IQ-set) into the model.
+ *
+ * Throws {@link JingleParseError} (`bad-request`) only when the stanza is unusable as a whole:
+ * it is not `<jingle xmlns='urn:xmpp:jingle:1'/>`; `sid` is missing or empty; `action` is
+ * missing or unknown (XEP-0166 §7.2); a `<content/>` has no `name`; or an action that acts on
+ * contents (all but session-terminate and session-info) carries none.
+ *
+ * Everything else is lenient: unknown attributes and children are ignored; `creator` defaults
+ * to `initiator` (XEP-0166 §7.3) when absent or unknown — it is advisory, contents are matched by
+ * name; an unknown `senders` is dropped; odd candidates are skipped and listed in the
+ * transport's `skipped` (see {@link parseCandidate}); a `<reason/>` without a known condition is
+ * dropped. Payload elements outside the Jingle namespace land in `info`, untouched.
+ */
+export function parseJingle(element: XmlElement): Jingle {
+  if (element.name !== "jingle" || namespaceOf(element) !== NS_JINGLE) {
+    throw badRequest(`expected <jingle xmlns='${NS_JINGLE}'/>, got <${element.name}/>`);
+  }
+  const action = element.attrs["action"];
+  if (action === undefined) throw badRequest("jingle without an action");
+  if (!isAction(action)) throw badRequest(`unknown jingle action: ${action}`);
+  const sid = nonEmpty(element.attrs["sid"]);
+  if (sid === undefined) throw badRequest("jingle without a sid");
+
+  const contents = children(element, "content", NS_JINGLE).map(parseContent);
+  if (contents.length === 0 && ACTIONS_WITH_CONTENT.has(action)) {
+    throw badRequest(`${action} without any content`);
+  }
+  const reasonElement = child(element, "reason", NS_JINGLE);
+  const reason = reasonElement && parseReason(reasonElement);
+  const info = children(element).filter((c) => namespaceOf(c, NS_JINGLE) !== NS_JINGLE);
+  const initiator = nonEmpty(element.attrs["initiator"]);
+  const responder = nonEmpty(element.attrs["responder"]);
+  return {
+    action,
+    sid,
+    ...(initiator !== undefined && { initiator }),
+    ...(responder !== undefined && { responder }),
+    contents,
+    ...(reason !== undefined && { reason }),
+    ...(info.length > 0 && { info }),
+  };
+}
+
+/** A `<content/>` (XEP-0166 §7.3); its namespace is the Jingle one unless it says otherwise. */
+function parseContent(element: XmlElement): Content {
+  const name = nonEmpty(element.attrs["name"]);
+  if (name === undefined) throw badRequest("content without a name");
+  const ns = namespaceOf(element, NS_JINGLE);
+  const creator = element.attrs["creator"] === "responder" ? "responder" : "initiator";
+  const disposition = nonEmpty(element.attrs["disposition"]);
+  const sendersAttr = element.attrs["senders"];
+  const senders =
+    sendersAttr !== undefined && SENDERS.includes(sendersAttr)
+      ? (sendersAttr as ContentSenders)
+      : undefined;
+  const description = child(element, "description");
+  const transports = children(element, "transport", undefined, ns);
+  const ice = transports.find((t) => namespaceOf(t, ns) === NS_JINGLE_ICE_UDP);
+  const first = transports[0];
+  let transport: IceUdpTransport | OtherTransport | undefined;
+  if (ice !== undefined) transport = parseIceUdpTransport(ice);
+  else if (first !== undefined) transport = { kind: "other", element: first };
+  return {
+    creator,
+    name,
+    ...(disposition !== undefined && { disposition }),
+    ...(senders !== undefined && { senders }),
+    ...(description !== undefined && { description }),
+    ...(transport !== undefined && { transport }),
+  };
+}
+
+/**
+ * An ICE-UDP `<transport/>` (XEP-0176 §5.3): credentials, candidates (odd ones skipped), the
+ * first readable `<remote-candidate/>` (§5.7), and `<gathering-complete/>` — the
+ * end-of-candidates indication of XEP-0371 (Informational Messages), which peers also send inside ICE-UDP
+ * transports; it is recognised by name in any namespace.
+ */
+function parseIceUdpTransport(element: XmlElement): IceUdpTransport {
+  const candidates: JingleCandidate[] = [];
+  const skipped: SkippedCandidate[] = [];
+  let remoteCandidate: RemoteCandidate | undefined;
+  let gatheringComplete = false;
+  for (const node of children(element)) {
+    const inIceUdp = namespaceOf(node, NS_JINGLE_ICE_UDP) === NS_JINGLE_ICE_UDP;
+    if (node.name === "candidate" && inIceUdp) {
+      const result = parseCandidate(node);
+      if (isSkipped(result)) skipped.push(result);
+      else candidates.push(result);
+    } else if (node.name === "remote-candidate" && inIceUdp) {
+      remoteCandidate ??= parseRemoteCandidate(node);
+    } else if (node.name === "gathering-complete") {
+      gatheringComplete = true;
+    }
+  }
+  const ufrag = nonEmpty(element.attrs["ufrag"]);
+  const pwd = nonEmpty(element.attrs["pwd"]);
+  return {
+    kind: "ice-udp",
+    ...(ufrag !== undefined && { ufrag }),
+    ...(pwd !== undefined && { pwd }),
+    candidates,
+    ...(remoteCandidate !== undefined && { remoteCandidate }),
+    gatheringComplete,
+    skipped,
+  };
+}
+
+/** A `<reason/>` (XEP-0166 §7.4); undefined when it holds no known condition. */
+function parseReason(element: XmlElement): Reason | undefined {
+  const ns = namespaceOf(element, NS_JINGLE);
+  const conditionElement = children(element, undefined, NS_JINGLE, ns).find((c) =>
+    isReasonCondition(c.name),
+  );
+  if (conditionElement === undefined) return undefined;
+  const condition = conditionElement.name as ReasonCondition;
+  const textElement = child(element, "text", NS_JINGLE, ns);
+  const sidElement =
+    condition === "alternative-session"
+      ? child(conditionElement, "sid", NS_JINGLE, namespaceOf(conditionElement, ns))
+      : undefined;
+  const sid = sidElement && nonEmpty(text(sidElement).trim());
+  return {
+    condition,
+    ...(textElement !== undefined && { text: text(textElement) }),
+    ...(sid !== undefined && { sid }),
+  };
+}
