@@ -10,3 +10,4 @@ export * from "./stun/index.js";
 export * from "./turn/index.js";
 export * from "./ice/index.js";
 export * from "./node/index.js";
+export * from "./plugin/index.js";

@@ -1,0 +1,191 @@
+/**
+ * `jingleIceUdp(xmpp, options)`: Jingle sessions (XEP-0166) with the ICE-UDP transport
+ * (XEP-0176) on an `@xmpp/client` instance. The IQ handler answers at once — an ack or a Jingle
+ * error — and never waits for application code; the work an action causes runs after the ack
+ * has been written (DESIGN.md §4).
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
+import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle } from "../jingle/model.js";
+import { parseJingle } from "../jingle/parse.js";
+import { el, type XmlElement } from "../jingle/xml.js";
+import type { IceConnectionOptions } from "../node/ice-connection.js";
+import { JingleSession } from "./session.js";
+import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
+
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+
+/** Options of {@link jingleIceUdp}. */
+export interface JingleIceOptions {
+  /** How each session's ICE agent binds and gathers (addresses, STUN/TURN servers, relay-only…). */
+  readonly ice?: Omit<IceConnectionOptions, "role">;
+  /**
+   * Whether to consider a session from `peer` at all (XEP-0176 §10: candidates reveal
+   * addresses). Refused sessions are declined before any candidate is sent. @default all
+   */
+  readonly policy?: (peer: string) => boolean | Promise<boolean>;
+  /** How long to wait for an IQ answer, in ms. @default 15000 */
+  readonly iqTimeout?: number;
+}
+
+/** Options of {@link JingleIce.initiate}. */
+export interface InitiateOptions {
+  /** The application description (opaque to us); none by default. */
+  readonly description?: XmlElement;
+  /** @default "datagram" */
+  readonly contentName?: string;
+}
+
+/** Events of the plugin. */
+export interface JingleIceEvents {
+  /** A session from a peer the policy allows; call `accept()` or `terminate("decline")`. */
+  incoming: [session: JingleSession];
+}
+
+export class JingleIce extends EventEmitter<JingleIceEvents> {
+  private readonly sessions = new Map<string, JingleSession>();
+  private readonly iqTimeout: number;
+
+  constructor(
+    private readonly xmpp: XmppClient,
+    private readonly options: JingleIceOptions = {},
+  ) {
+    super();
+    this.iqTimeout = options.iqTimeout ?? 15_000;
+    xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
+    xmpp.iqCallee.get(NS_DISCO_INFO, "query", () =>
+      toXmpp(
+        el("query", { xmlns: NS_DISCO_INFO }, [
+          el("feature", { var: NS_DISCO_INFO }),
+          el("feature", { var: NS_JINGLE }),
+          el("feature", { var: NS_JINGLE_ICE_UDP }),
+        ]),
+      ),
+    );
+  }
+
+  /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */
+  initiate(peer: string, options: InitiateOptions = {}): JingleSession {
+    const sid = randomBytes(12).toString("base64url");
+    const session = this.newSession(sid, peer, true, options.contentName ?? "datagram");
+    if (options.description !== undefined) session.description = options.description;
+    return session;
+  }
+
+  /** Ends every session. */
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.terminate("gone")));
+  }
+
+  private newSession(
+    sid: string,
+    peer: string,
+    initiator: boolean,
+    contentName: string,
+  ): JingleSession {
+    const session = new JingleSession(
+      {
+        xmpp: this.xmpp,
+        self: () => this.xmpp.jid?.toString() ?? "",
+        ice: this.options.ice ?? {},
+        iqTimeout: this.iqTimeout,
+        forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
+      },
+      sid,
+      peer,
+      initiator,
+      contentName,
+    );
+    this.sessions.set(key(peer, sid), session);
+    return session;
+  }
+
+  /** The IQ handler: an ack (`true`) or an error element, decided without awaiting anything. */
+  private onJingle(context: IqContext): unknown {
+    const from = context.stanza.attrs["from"] ?? "";
+    let jingle: Jingle;
+    try {
+      jingle = parseJingle(context.element);
+    } catch (error) {
+      if (error instanceof JingleParseError) {
+        return toXmpp(buildStanzaError("modify", error.condition, error.jingleCondition));
+      }
+      throw error;
+    }
+    const session = this.sessions.get(key(from, jingle.sid));
+    if (jingle.action === "session-initiate") {
+      if (session !== undefined)
+        return toXmpp(buildStanzaError("cancel", "unexpected-request", "out-of-order"));
+      const incoming = this.newSession(
+        jingle.sid,
+        from,
+        false,
+        jingle.contents[0]?.name ?? "datagram",
+      );
+      const description = jingle.contents[0]?.description;
+      if (description !== undefined) incoming.description = description;
+      after(() => this.offer(incoming, jingle));
+      return true;
+    }
+    if (session === undefined) {
+      // XEP-0166 §6.6 / DESIGN.md §4: a sid we do not know from this JID.
+      return toXmpp(buildStanzaError("cancel", "item-not-found", "unknown-session"));
+    }
+    switch (jingle.action) {
+      case "session-accept":
+        if (session.acceptIsOutOfOrder()) {
+          return toXmpp(buildStanzaError("cancel", "unexpected-request", "out-of-order"));
+        }
+        break;
+      case "session-info":
+        // An empty session-info is a ping (XEP-0166 §6.8); we understand no payload.
+        if (jingle.info !== undefined && jingle.info.length > 0) {
+          return toXmpp(buildStanzaError("cancel", "feature-not-implemented", "unsupported-info"));
+        }
+        return true;
+      case "session-terminate":
+      case "transport-info":
+        break;
+      case "description-info":
+      case "security-info":
+        return toXmpp(buildStanzaError("cancel", "feature-not-implemented", "unsupported-info"));
+      default:
+        // content-* and transport-replace/accept/reject: acknowledged and ignored; this
+        // version handles one ICE-UDP content per session.
+        return true;
+    }
+    after(() => session.handle(jingle));
+    return true;
+  }
+
+  /** Runs the policy, then hands the session to the application. */
+  private async offer(session: JingleSession, jingle: Jingle): Promise<void> {
+    session.handle(jingle);
+    const allowed =
+      this.options.policy === undefined ? true : await this.options.policy(session.peer);
+    if (!allowed) {
+      await session.terminate("decline");
+      return;
+    }
+    if (this.listenerCount("incoming") === 0) {
+      await session.terminate("decline", "not accepting sessions");
+      return;
+    }
+    this.emit("incoming", session);
+  }
+}
+
+/** Adds Jingle ICE-UDP sessions to an `@xmpp/client` instance. */
+export function jingleIceUdp(xmpp: XmppClient, options: JingleIceOptions = {}): JingleIce {
+  return new JingleIce(xmpp, options);
+}
+
+function key(peer: string, sid: string): string {
+  return `${peer}\u0000${sid}`;
+}
+
+/** Runs `work` after the IQ handler's reply has been written (xmpp.js sends it in a microtask). */
+function after(work: () => void | Promise<void>): void {
+  setImmediate(() => void work());
+}

@@ -1,0 +1,99 @@
+// An in-memory stand-in for @xmpp/client between a few JIDs: IQs go to the addressee's
+// iqCallee handlers and their answers come back as results or errors, in the order xmpp.js
+// produces them (the handler's reply is sent before any work it scheduled). Elements are real
+// @xmpp/xml elements, so the plugin's element building is exercised as it is with a server.
+import { xml } from "@xmpp/xml";
+import type { XmlElement } from "../../src/jingle/xml.js";
+import type { IqContext, XmppClient } from "../../src/plugin/xmpp.js";
+
+type Handler = (context: IqContext) => unknown;
+
+interface Element extends XmlElement {
+  getChildElements(): Element[];
+  is(name: string): boolean;
+}
+
+/** The error an IQ request rejects with, like xmpp.js' StanzaError. */
+export class FakeStanzaError extends Error {
+  override readonly name = "StanzaError";
+  constructor(
+    readonly condition: string,
+    readonly element: Element,
+  ) {
+    super(condition);
+  }
+}
+
+export class FakeNetwork {
+  private readonly clients = new Map<string, FakeXmpp>();
+  /** Every IQ delivered, as [from, to, child name, action?]. */
+  readonly log: [string, string, string, string | undefined][] = [];
+
+  client(jid: string): FakeXmpp {
+    const client = new FakeXmpp(jid, this);
+    this.clients.set(jid, client);
+    return client;
+  }
+
+  /** Delivers an IQ and returns the reply element (or throws FakeStanzaError). */
+  async deliver(from: string, stanza: Element): Promise<Element> {
+    const to = stanza.attrs["to"] ?? "";
+    const target = this.clients.get(to);
+    const [child] = stanza.getChildElements();
+    this.log.push([from, to, child?.name ?? "", child?.attrs["action"]]);
+    if (target === undefined || child === undefined)
+      throw new FakeStanzaError("service-unavailable", stanza);
+    (stanza.attrs as Record<string, string>)["from"] = from;
+    const reply = await target.handle(stanza.attrs["type"] ?? "", stanza, child);
+    if (reply === undefined) throw new FakeStanzaError("service-unavailable", stanza);
+    if (typeof reply === "object" && reply !== null && (reply as Element).name === "error") {
+      const condition = (reply as Element).getChildElements()[0]?.name ?? "undefined-condition";
+      throw new FakeStanzaError(condition, reply as Element);
+    }
+    return xml(
+      "iq",
+      { type: "result", id: stanza.attrs["id"] ?? "" },
+      ...(reply === true ? [] : [reply]),
+    ) as Element;
+  }
+}
+
+export class FakeXmpp implements XmppClient {
+  private readonly handlers: { type: string; ns: string; name: string; handler: Handler }[] = [];
+  readonly jid: { toString(): string };
+
+  constructor(
+    jid: string,
+    private readonly network: FakeNetwork,
+  ) {
+    this.jid = { toString: () => jid };
+  }
+
+  readonly iqCallee = {
+    set: (ns: string, name: string, handler: Handler) =>
+      this.handlers.push({ type: "set", ns, name, handler }),
+    get: (ns: string, name: string, handler: Handler) =>
+      this.handlers.push({ type: "get", ns, name, handler }),
+  };
+
+  readonly iqCaller = {
+    request: (stanza: unknown, timeout = 15_000): Promise<unknown> => {
+      const element = stanza as Element;
+      (element.attrs as Record<string, string>)["id"] ??= Math.random().toString(36).slice(2);
+      return Promise.race([
+        this.network.deliver(this.jid.toString(), element),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), timeout).unref()),
+      ]);
+    },
+  };
+
+  async send(): Promise<void> {}
+
+  async handle(type: string, stanza: Element, child: Element): Promise<unknown> {
+    const route = this.handlers.find(
+      (h) => h.type === type && h.name === child.name && (child.attrs["xmlns"] ?? "") === h.ns,
+    );
+    if (route === undefined) return undefined;
+    return await route.handler({ stanza, element: child });
+  }
+}
