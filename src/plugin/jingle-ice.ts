@@ -11,6 +11,7 @@ import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle } from "../jingle/model.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
+import { discoverIceServers, type DiscoveredServers } from "./extdisco.js";
 import { JingleSession } from "./session.js";
 import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
 
@@ -20,6 +21,11 @@ const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 export interface JingleIceOptions {
   /** How each session's ICE agent binds and gathers (addresses, STUN/TURN servers, relay-only…). */
   readonly ice?: Omit<IceConnectionOptions, "role">;
+  /**
+   * `"auto"`: ask our XMPP server for STUN/TURN services (XEP-0215) and add them to `ice`;
+   * refreshed before their credentials expire. @default none
+   */
+  readonly iceServers?: "auto";
   /**
    * Whether to consider a session from `peer` at all (XEP-0176 §10: candidates reveal
    * addresses). Refused sessions are declined before any candidate is sent. @default all
@@ -46,6 +52,7 @@ export interface JingleIceEvents {
 export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly sessions = new Map<string, JingleSession>();
   private readonly iqTimeout: number;
+  private discovered: Promise<DiscoveredServers> | undefined;
 
   constructor(
     private readonly xmpp: XmppClient,
@@ -88,7 +95,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       {
         xmpp: this.xmpp,
         self: () => this.xmpp.jid?.toString() ?? "",
-        ice: this.options.ice ?? {},
+        ice: () => this.iceOptions(),
         iqTimeout: this.iqTimeout,
         forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
       },
@@ -99,6 +106,28 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     );
     this.sessions.set(key(peer, sid), session);
     return session;
+  }
+
+  /** Session ICE options: the configured ones plus, with `iceServers: "auto"`, XEP-0215's. */
+  private async iceOptions(): Promise<Omit<IceConnectionOptions, "role">> {
+    const base = this.options.ice ?? {};
+    if (this.options.iceServers !== "auto") return base;
+    const cached =
+      this.discovered === undefined ? undefined : await this.discovered.catch(() => undefined);
+    if (this.discovered === undefined || cached === undefined || Date.now() >= cached.refreshAt) {
+      const domain = (this.xmpp.jid?.toString() ?? "").replace(/^[^@]*@/, "").replace(/\/.*$/, "");
+      this.discovered = discoverIceServers(this.xmpp, domain, this.iqTimeout);
+    }
+    const found = await this.discovered.catch(() => ({
+      stunServers: [],
+      turnServers: [],
+      refreshAt: 0,
+    }));
+    return {
+      ...base,
+      stunServers: [...(base.stunServers ?? []), ...found.stunServers],
+      turnServers: [...(base.turnServers ?? []), ...found.turnServers],
+    };
   }
 
   /** The IQ handler: an ack (`true`) or an error element, decided without awaiting anything. */

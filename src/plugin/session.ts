@@ -39,7 +39,8 @@ export interface JingleSessionEvents {
 export interface SessionContext {
   readonly xmpp: XmppClient;
   readonly self: () => string;
-  readonly ice: Omit<IceConnectionOptions, "role">;
+  /** The ICE options for a new session (XEP-0215 discovery may run first). */
+  readonly ice: () => Promise<Omit<IceConnectionOptions, "role">>;
   readonly iqTimeout: number;
   readonly forget: (session: JingleSession) => void;
 }
@@ -175,7 +176,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     signal: (connection: IceConnection) => Promise<void>,
   ): Promise<DatagramChannel> {
     return (async () => {
-      const connection = await IceConnection.create({ ...this.context.ice, role });
+      const connection = await IceConnection.create({ ...(await this.context.ice()), role });
       this.connection = connection;
       connection.on("local-candidate", (candidate) => this.queueCandidate(candidate));
       connection.on("gathering-complete", () => {

@@ -1,0 +1,140 @@
+/**
+ * XEP-0215 External Service Discovery: asks the user's server for STUN and TURN services
+ * (`urn:xmpp:extdisco:2`, falling back to `:1`), fetches credentials for restricted ones, and
+ * turns them into ICE options. Results are cached until the earliest `expires` (less a minute).
+ */
+import { xml } from "@xmpp/xml";
+import { children, type XmlElement } from "../jingle/xml.js";
+import type { TurnServerConfig } from "../node/ice-connection.js";
+import type { XmppClient } from "./xmpp.js";
+
+export const NS_EXTDISCO_2 = "urn:xmpp:extdisco:2";
+export const NS_EXTDISCO_1 = "urn:xmpp:extdisco:1";
+
+/** One `<service/>` (XEP-0215 §3). */
+export interface ExternalService {
+  readonly type: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly transport: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** `restricted='1'` or `'true'`: credentials must be fetched (XEP-0215 §3.2). */
+  readonly restricted: boolean;
+  /** Absolute expiry in ms since the epoch, if given. */
+  readonly expires: number | undefined;
+}
+
+/** The ICE servers found. */
+export interface DiscoveredServers {
+  readonly stunServers: string[];
+  readonly turnServers: TurnServerConfig[];
+  /** When to ask again (ms since the epoch). */
+  readonly refreshAt: number;
+}
+
+/** Parses the `<services/>` or `<credentials/>` payload of a reply. */
+export function parseServices(payload: XmlElement | undefined): ExternalService[] {
+  if (payload === undefined) return [];
+  return children(payload, "service").flatMap((service) => {
+    const a = service.attrs;
+    if (a["type"] === undefined || a["host"] === undefined) return [];
+    const port = a["port"] === undefined ? undefined : Number(a["port"]);
+    const expires = a["expires"] === undefined ? undefined : Date.parse(a["expires"]);
+    return [
+      {
+        type: a["type"],
+        host: a["host"],
+        port:
+          port !== undefined && Number.isInteger(port) && port > 0 && port < 65536
+            ? port
+            : undefined,
+        transport: a["transport"],
+        username: a["username"],
+        password: a["password"],
+        restricted: a["restricted"] === "1" || a["restricted"] === "true",
+        expires: expires !== undefined && Number.isFinite(expires) ? expires : undefined,
+      },
+    ];
+  });
+}
+
+/** ICE options from services (only `stun`, `turn` and `turns`; others are ignored). */
+export function toIceServers(services: readonly ExternalService[], now: number): DiscoveredServers {
+  const stunServers: string[] = [];
+  const turnServers: TurnServerConfig[] = [];
+  let refreshAt = now + 3_600_000;
+  for (const s of services) {
+    if (s.expires !== undefined) refreshAt = Math.min(refreshAt, s.expires - 60_000);
+    const host = s.host.includes(":") ? `[${s.host}]` : s.host;
+    if (s.type === "stun" && (s.transport ?? "udp") === "udp") {
+      stunServers.push(`${host}:${s.port ?? 3478}`);
+    } else if (
+      (s.type === "turn" || s.type === "turns") &&
+      s.username !== undefined &&
+      s.password !== undefined
+    ) {
+      const secure = s.type === "turns";
+      const query = !secure && s.transport === "tcp" ? "?transport=tcp" : "";
+      const uri = `${secure ? "turns" : "turn"}:${s.host.includes(":") ? `[${s.host}]` : s.host}:${s.port ?? (secure ? 5349 : 3478)}${query}`;
+      turnServers.push({ urls: uri, username: s.username, password: s.password });
+    }
+  }
+  return { stunServers, turnServers, refreshAt };
+}
+
+/**
+ * Asks `domain` for its external services (extdisco:2, then :1), and for the credentials of
+ * restricted TURN services that came without them.
+ */
+export async function discoverIceServers(
+  xmpp: XmppClient,
+  domain: string,
+  timeout: number,
+): Promise<DiscoveredServers> {
+  let services: ExternalService[] = [];
+  let ns = NS_EXTDISCO_2;
+  for (const candidate of [NS_EXTDISCO_2, NS_EXTDISCO_1]) {
+    try {
+      const reply = (await xmpp.iqCaller.request(
+        xml("iq", { type: "get", to: domain }, xml("services", { xmlns: candidate })),
+        timeout,
+      )) as XmlElement;
+      services = parseServices(children(reply, "services")[0]);
+      ns = candidate;
+      break;
+    } catch {
+      // not supported in this version of the protocol: try the next, or give up
+    }
+  }
+  const completed: ExternalService[] = [];
+  for (const service of services) {
+    if (!service.restricted || (service.username !== undefined && service.password !== undefined)) {
+      completed.push(service);
+      continue;
+    }
+    try {
+      const reply = (await xmpp.iqCaller.request(
+        xml(
+          "iq",
+          { type: "get", to: domain },
+          xml(
+            "credentials",
+            { xmlns: ns },
+            xml("service", { type: service.type, host: service.host }),
+          ),
+        ),
+        timeout,
+      )) as XmlElement;
+      const [withCredentials] = parseServices(children(reply, "credentials")[0]);
+      completed.push(
+        withCredentials === undefined
+          ? service
+          : { ...service, ...withCredentials, restricted: false },
+      );
+    } catch {
+      completed.push(service); // unusable without credentials; skipped below
+    }
+  }
+  return toIceServers(completed, Date.now());
+}

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { el } from "../../src/jingle/xml.js";
+import { NS_EXTDISCO_2, parseServices, toIceServers } from "../../src/plugin/extdisco.js";
+
+const services = el("services", { xmlns: NS_EXTDISCO_2 }, [
+  el("service", { type: "stun", host: "192.0.2.1", port: "3478", transport: "udp" }),
+  el("service", {
+    type: "turn",
+    host: "192.0.2.1",
+    port: "3478",
+    transport: "udp",
+    username: "u",
+    password: "p",
+    restricted: "1",
+    expires: "2026-11-29T12:00:00Z",
+  }),
+  el("service", {
+    type: "turns",
+    host: "turn.example.org",
+    port: "5349",
+    transport: "tcp",
+    username: "u",
+    password: "p",
+  }),
+  el("service", { type: "turn", host: "192.0.2.2", restricted: "true" }),
+  el("service", { type: "ftp", host: "192.0.2.3" }),
+  el("service", { host: "no-type.example" }),
+]);
+
+describe("XEP-0215 external services", () => {
+  it("parses services, reading restricted as '1' or 'true' and expires as a date", () => {
+    const parsed = parseServices(services);
+    assert.equal(parsed.length, 5, "a service without a type is dropped");
+    assert.equal(parsed[1]?.restricted, true);
+    assert.equal(parsed[3]?.restricted, true);
+    assert.equal(parsed[1]?.expires, Date.parse("2026-11-29T12:00:00Z"));
+  });
+
+  it("turns them into STUN servers and TURN URIs, skipping TURN without credentials and unknown types", () => {
+    const now = Date.parse("2026-11-29T11:00:00Z");
+    const servers = toIceServers(parseServices(services), now);
+    assert.deepEqual(servers.stunServers, ["192.0.2.1:3478"]);
+    assert.deepEqual(
+      servers.turnServers.map((t) => t.urls),
+      ["turn:192.0.2.1:3478", "turns:turn.example.org:5349"],
+    );
+    assert.equal(
+      servers.refreshAt,
+      Date.parse("2026-11-29T11:59:00Z"),
+      "a minute before the earliest expiry",
+    );
+  });
+});
