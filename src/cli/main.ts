@@ -1,20 +1,25 @@
 /**
  * The `jingle-ice` command. Subcommands:
  *
- *   jingle-ice peer [options]   drive an ICE agent over a JSON-lines protocol (see README)
+ *   jingle-ice peer [options]            drive an ICE agent over a JSON-lines protocol (README)
+ *   jingle-ice call <full-jid> [options] open a Jingle session over XMPP, ping, terminate
+ *   jingle-ice answer [options]          accept Jingle sessions over XMPP and echo datagrams
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "./errors.js";
 import { runPeer, type PeerOptions } from "./peer.js";
+import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-commands.js";
 
-const usage = `usage: jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
+const usage = `usage: jingle-ice call <full-jid> --service URI --jid JID --password P [--pings N] [ICE options] [--json]
+       jingle-ice answer --service URI --jid JID --password P [--allow JID]... [--once] [ICE options] [--json]
+         (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD; ICE options: --bind, --stun, --turn…, --relay-only,
+          --ice-servers auto)
+       jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
                        [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp|tls]
                         [--turn-ca CA.pem]]
                        [--relay-only] [--components N] [--echo] [--verbose]`;
 
-/** A command-line mistake: printed with the usage, exit status 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
 /** Parses `peer` arguments. */
 export function parsePeerArgs(args: readonly string[]): PeerOptions {
@@ -83,6 +88,8 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command === "call") return await runCall(parseCallArgs(rest, process.env));
+    if (command === "answer") return await runAnswer(parseAnswerArgs(rest, process.env));
     if (command === "peer") {
       return await runPeer(parsePeerArgs(rest), {
         input: process.stdin,

@@ -1,0 +1,287 @@
+/**
+ * `jingle-ice call <full-jid>` and `jingle-ice answer`: Jingle ICE-UDP sessions over a real XMPP
+ * account, the tool for testing interop with Jabber clients. Progress goes to stderr as text, or
+ * to stdout as JSON lines with `--json` (the same shape as `jingle-ice peer`).
+ */
+import { parseArgs } from "node:util";
+import { xml } from "@xmpp/xml";
+import type { Client } from "@xmpp/client";
+import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
+import type { XmppClient } from "../plugin/xmpp.js";
+import type { DatagramChannel } from "../node/datagram-channel.js";
+import { candidateToJson } from "./candidate-json.js";
+import { UsageError } from "./errors.js";
+
+/** Options shared by `call` and `answer`. */
+export interface XmppCommandOptions {
+  readonly service: string;
+  readonly jid: string;
+  readonly password: string;
+  readonly ice: NonNullable<JingleIceOptions["ice"]>;
+  readonly iceServersAuto: boolean;
+  readonly json: boolean;
+}
+
+export interface CallOptions extends XmppCommandOptions {
+  readonly peer: string;
+  readonly pings: number;
+  readonly timeoutMs: number;
+}
+
+export interface AnswerOptions extends XmppCommandOptions {
+  readonly allow: readonly string[];
+  readonly once: boolean;
+}
+
+const common = {
+  service: { type: "string" },
+  jid: { type: "string" },
+  password: { type: "string" },
+  bind: { type: "string", multiple: true, default: [] },
+  stun: { type: "string", multiple: true, default: [] },
+  turn: { type: "string", multiple: true, default: [] },
+  "turn-user": { type: "string" },
+  "turn-pass": { type: "string" },
+  "turn-transport": { type: "string", default: "udp" },
+  "relay-only": { type: "boolean", default: false },
+  "ice-servers": { type: "string" },
+  json: { type: "boolean", default: false },
+} as const;
+
+function commonOptions(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): XmppCommandOptions {
+  const service = (values["service"] as string | undefined) ?? env["XMPP_SERVICE"];
+  const jid = (values["jid"] as string | undefined) ?? env["XMPP_JID"];
+  const password = (values["password"] as string | undefined) ?? env["XMPP_PASSWORD"];
+  if (!service || !jid || !password) {
+    throw new UsageError(
+      "--service, --jid and --password (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD) are required",
+    );
+  }
+  const transport = values["turn-transport"] as string;
+  if (transport !== "udp" && transport !== "tcp" && transport !== "tls")
+    throw new UsageError("--turn-transport must be udp, tcp or tls");
+  const turn = values["turn"] as string[];
+  if (turn.length > 0 && (values["turn-user"] === undefined || values["turn-pass"] === undefined)) {
+    throw new UsageError("--turn needs --turn-user and --turn-pass");
+  }
+  const iceServers = values["ice-servers"] as string | undefined;
+  if (iceServers !== undefined && iceServers !== "auto")
+    throw new UsageError("--ice-servers takes only 'auto'");
+  const bind = values["bind"] as string[];
+  return {
+    service,
+    jid,
+    password,
+    iceServersAuto: iceServers === "auto",
+    json: values["json"] as boolean,
+    ice: {
+      ...(bind.length > 0 ? { addresses: bind } : {}),
+      stunServers: values["stun"] as string[],
+      turnServers: turn.map((server) => ({
+        urls: `${transport === "tls" ? "turns" : "turn"}:${server}${transport === "tcp" ? "?transport=tcp" : ""}`,
+        username: values["turn-user"] as string,
+        password: values["turn-pass"] as string,
+      })),
+      relayOnly: values["relay-only"] as boolean,
+    },
+  };
+}
+
+function parse(
+  args: readonly string[],
+  extra: Record<string, { type: "string" | "boolean"; multiple?: boolean; default?: unknown }>,
+) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...common, ...extra } as never,
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Parses `call` arguments. */
+export function parseCallArgs(args: readonly string[], env: NodeJS.ProcessEnv = {}): CallOptions {
+  const { values, positionals } = parse(args, {
+    pings: { type: "string", default: "5" },
+    timeout: { type: "string", default: "30000" },
+  });
+  const v = values as Record<string, unknown>;
+  const [peer] = positionals;
+  if (peer === undefined || !peer.includes("/"))
+    throw new UsageError("call needs the peer's full JID (user@domain/resource)");
+  const pings = Number(v["pings"]);
+  if (!Number.isInteger(pings) || pings < 0) throw new UsageError("--pings must be a whole number");
+  return { ...commonOptions(v, env), peer, pings, timeoutMs: Number(v["timeout"]) };
+}
+
+/** Parses `answer` arguments. */
+export function parseAnswerArgs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): AnswerOptions {
+  const { values } = parse(args, {
+    allow: { type: "string", multiple: true, default: [] },
+    once: { type: "boolean", default: false },
+  });
+  const v = values as Record<string, unknown>;
+  return { ...commonOptions(v, env), allow: v["allow"] as string[], once: v["once"] as boolean };
+}
+
+type Report = (ev: string, fields?: Record<string, unknown>) => void;
+
+function reporter(json: boolean, started: number): Report {
+  return (ev, fields = {}) => {
+    const t = Math.round((performance.now() - started) * 1000) / 1000;
+    if (json) process.stdout.write(`${JSON.stringify({ ev, t, ...fields })}\n`);
+    else
+      process.stderr.write(
+        `[${t.toFixed(1)} ms] ${ev}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ""}\n`,
+      );
+  };
+}
+
+async function login(
+  options: XmppCommandOptions,
+  report: Report,
+): Promise<{ xmpp: Client; jingle: ReturnType<typeof jingleIceUdp> }> {
+  const { client } = await import("@xmpp/client").catch(() => {
+    throw new Error("the call and answer commands need @xmpp/client: npm install @xmpp/client");
+  });
+  const [local = "", rest = ""] = options.jid.split("@");
+  const [domain = "", resource] = rest.split("/");
+  const xmpp = client({
+    service: options.service,
+    domain,
+    username: local,
+    password: options.password,
+    ...(resource ? { resource } : {}),
+  });
+  xmpp.on("error", (error: never) => report("error", { message: (error as Error).message }));
+  const jingle = jingleIceUdp(xmpp as unknown as XmppClient, {
+    ice: options.ice,
+    ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
+  });
+  await xmpp.start();
+  await xmpp.send(xml("presence"));
+  report("online", { jid: xmpp.jid?.toString() });
+  return { xmpp, jingle };
+}
+
+function reportPair(channel: DatagramChannel, report: Report): void {
+  const pair = channel.selectedPair;
+  if (pair !== undefined) {
+    report("selected-pair", {
+      component: 1,
+      local: candidateToJson(pair.local),
+      remote: candidateToJson(pair.remote),
+    });
+  }
+}
+
+/** Runs `call`: opens a session, pings, terminates. Exit 0 only when every ping was answered. */
+export async function runCall(options: CallOptions): Promise<number> {
+  const report = reporter(options.json, performance.now());
+  const { xmpp, jingle } = await login(options, report);
+  try {
+    const session = jingle.initiate(options.peer);
+    const started = performance.now();
+    const timer = setTimeout(() => void session.terminate("timeout"), options.timeoutMs);
+    const channel = await session.connect().finally(() => clearTimeout(timer));
+    report("connected", {
+      component: 1,
+      connect_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+    reportPair(channel, report);
+    const rtts = await ping(channel, options.pings);
+    const sorted = [...rtts].sort((a, b) => a - b);
+    report("ping-done", {
+      sent: options.pings,
+      received: rtts.length,
+      rtt_min_ms: sorted[0] ?? null,
+      rtt_p50_ms: sorted[Math.floor((sorted.length - 1) / 2)] ?? null,
+      rtt_max_ms: sorted.at(-1) ?? null,
+    });
+    await session.terminate("success");
+    if (rtts.length !== options.pings) {
+      report("error", {
+        message: `${options.pings - rtts.length} of ${options.pings} pings were not answered`,
+      });
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    report("error", { message: (error as Error).message });
+    return 1;
+  } finally {
+    await xmpp.stop().catch(() => undefined);
+  }
+}
+
+async function ping(channel: DatagramChannel, count: number): Promise<number[]> {
+  const rtts: number[] = [];
+  const encoder = new TextEncoder();
+  for (let seq = 0; seq < count; seq++) {
+    const sentAt = performance.now();
+    const answered = new Promise<boolean>((resolve) => {
+      const onMessage = (data: Uint8Array): void => {
+        if (
+          new TextDecoder().decode(data) === `pong ${seq}` ||
+          new TextDecoder().decode(data) === `echo:ping ${seq}`
+        ) {
+          channel.off("message", onMessage);
+          resolve(true);
+        }
+      };
+      channel.on("message", onMessage);
+      setTimeout(() => {
+        channel.off("message", onMessage);
+        resolve(false);
+      }, 2000).unref();
+    });
+    channel.send(encoder.encode(`ping ${seq}`));
+    if (await answered) rtts.push(Math.round((performance.now() - sentAt) * 1000) / 1000);
+  }
+  return rtts;
+}
+
+/** Runs `answer`: accepts sessions (from `--allow` JIDs only, when given) and echoes datagrams. */
+export async function runAnswer(options: AnswerOptions): Promise<number> {
+  const report = reporter(options.json, performance.now());
+  const { xmpp, jingle } = await login(options, report);
+  const allowed = (peer: string): boolean =>
+    options.allow.length === 0 ||
+    options.allow.some((jid) => peer === jid || peer.split("/")[0] === jid);
+  return await new Promise<number>((resolve) => {
+    jingle.on("incoming", (session) => {
+      if (!allowed(session.peer)) {
+        report("declined", { peer: session.peer });
+        void session.terminate("decline");
+        return;
+      }
+      report("incoming", { peer: session.peer, sid: session.sid });
+      session.on("terminated", (reason) => {
+        report("terminated", { peer: session.peer, reason: reason.condition });
+        if (options.once) void xmpp.stop().finally(() => resolve(0));
+      });
+      session
+        .accept()
+        .then((channel) => {
+          reportPair(channel, report);
+          channel.on("message", (data) => {
+            const text = new TextDecoder().decode(data);
+            const match = /^ping (\d+)/.exec(text);
+            channel.send(new TextEncoder().encode(match ? `pong ${match[1]}` : `echo:${text}`));
+          });
+        })
+        .catch((error: Error) => report("error", { message: error.message }));
+    });
+    process.once("SIGINT", () => void xmpp.stop().finally(() => resolve(0)));
+  });
+}
