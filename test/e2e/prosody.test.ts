@@ -1,0 +1,139 @@
+// Jingle ICE-UDP sessions through a real Prosody 0.12 on 127.0.0.1 (started by the test), with
+// ICE on 127.0.0.1 and, for XEP-0215, a real coturn: what a bot on a real server sees.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { after, describe, it } from "node:test";
+import { xml } from "@xmpp/xml";
+import { buildJingle } from "../../src/jingle/build.js";
+import { jingleIceUdp, type JingleSession, type XmppClient } from "../../src/plugin/index.js";
+import { toXmpp } from "../../src/plugin/xmpp.js";
+import { startCoturn, type Coturn } from "../support/coturn.js";
+import {
+  connectClient,
+  requireProsody,
+  startProsody,
+  type Prosody,
+  type XmppTestClient,
+} from "../support/prosody.js";
+
+const ice = { addresses: ["127.0.0.1"] };
+let prosody: Prosody | undefined;
+let coturn: Coturn | undefined;
+let starting: Promise<Prosody> | undefined;
+const clients: XmppTestClient[] = [];
+
+/** One Prosody (and coturn) for the file, started by the first test that needs it. */
+function server(): Promise<Prosody> {
+  starting ??= start();
+  return starting;
+}
+
+async function start(): Promise<Prosody> {
+  await requireProsody();
+  coturn = await startCoturn({
+    auth: { kind: "static-auth-secret", realm: "jingle.test", secret: "turn-secret" },
+  });
+  prosody = await startProsody({
+    users: { alice: "alice-pw", bob: "bob-pw", mallory: "mallory-pw" },
+    externalServices: [
+      { type: "stun", host: "127.0.0.1", port: coturn.port, transport: "udp" },
+      {
+        type: "turn",
+        host: "127.0.0.1",
+        port: coturn.port,
+        transport: "udp",
+        secret: "turn-secret",
+        restricted: true,
+      },
+    ],
+  });
+  return prosody;
+}
+
+async function login(user: string): Promise<XmppTestClient> {
+  const client = await connectClient(await server(), user, "bot");
+  clients.push(client);
+  return client;
+}
+
+after(async () => {
+  await Promise.all(clients.map((c) => c.stop().catch(() => undefined)));
+  await Promise.all([prosody?.stop(), coturn?.stop()]);
+});
+
+const asXmpp = (client: XmppTestClient) => client as unknown as XmppClient;
+
+describe("Jingle ICE-UDP through a real Prosody", () => {
+  it("opens a session between two bots, exchanges datagrams both ways and terminates", async () => {
+    const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
+    const aliceJingle = jingleIceUdp(asXmpp(alice), { ice });
+    const bobJingle = jingleIceUdp(asXmpp(bob), { ice });
+    const incoming = once(bobJingle, "incoming") as Promise<[JingleSession]>;
+    const session = aliceJingle.initiate(bob.jid!.toString());
+    const connected = session.connect();
+    const [theirs] = await incoming;
+    const bobChannel = await theirs.accept();
+    const aliceChannel = await connected;
+    const toBob = once(bobChannel, "message");
+    aliceChannel.send(new TextEncoder().encode("hello bob"));
+    assert.equal(new TextDecoder().decode(((await toBob) as [Uint8Array])[0]), "hello bob");
+    const toAlice = once(aliceChannel, "message");
+    bobChannel.send(new TextEncoder().encode("hello alice"));
+    assert.equal(new TextDecoder().decode(((await toAlice) as [Uint8Array])[0]), "hello alice");
+    const ended = once(theirs, "terminated");
+    await session.terminate("success");
+    assert.equal(((await ended) as [{ condition: string }])[0].condition, "success");
+  });
+
+  it("answers a third JID that uses someone else's sid with item-not-found and <unknown-session/>", async () => {
+    const [alice, bob, mallory] = await Promise.all([
+      login("alice"),
+      login("bob"),
+      login("mallory"),
+    ]);
+    jingleIceUdp(asXmpp(alice), { ice });
+    const bobJingle = jingleIceUdp(asXmpp(bob), { ice });
+    bobJingle.on("incoming", (s) => void s.accept());
+    const session = jingleIceUdp(asXmpp(mallory), { ice }).initiate(bob.jid!.toString());
+    await session.connect();
+    const info = buildJingle({
+      action: "transport-info",
+      sid: session.sid,
+      contents: [
+        {
+          creator: "initiator",
+          name: "datagram",
+          transport: {
+            kind: "ice-udp",
+            ufrag: "abcd",
+            pwd: "p".repeat(22),
+            candidates: [],
+            gatheringComplete: false,
+            skipped: [],
+          },
+        },
+      ],
+    });
+    // alice never had this session: she must refuse it, not act on it.
+    await assert.rejects(
+      mallory.iqCaller.request(xml("iq", { type: "set", to: alice.jid!.toString() }, toXmpp(info))),
+      (error: Error & { condition?: string }) => {
+        assert.equal(error.condition, "item-not-found");
+        return true;
+      },
+    );
+    await session.terminate();
+  });
+
+  it("discovers the server's STUN and TURN services (XEP-0215) and connects relay-only through them", async () => {
+    const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
+    const options = { ice: { ...ice, relayOnly: true }, iceServers: "auto" as const };
+    const aliceJingle = jingleIceUdp(asXmpp(alice), options);
+    const bobJingle = jingleIceUdp(asXmpp(bob), options);
+    bobJingle.on("incoming", (s) => void s.accept());
+    const session = aliceJingle.initiate(bob.jid!.toString());
+    const channel = await session.connect();
+    assert.equal(channel.selectedPair?.local.type, "relay");
+    await session.terminate();
+  });
+});

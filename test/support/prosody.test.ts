@@ -1,0 +1,227 @@
+// The Prosody harness (test/support/prosody.ts) against the real prosody on 127.0.0.1: two
+// xmpp.js logins and an IQ between their full JIDs (its loopback round trip is printed), XEP-0215
+// services and credentials from mod_external_services (after a SCRAM-SHA-1 login), and stop()
+// leaving nothing behind. The
+// instances start in parallel. Needs the prosody package; FAILS (never skips) without it.
+import { describe, it, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
+import { connect as netConnect } from "node:net";
+import { fileURLToPath } from "node:url";
+import { xml } from "@xmpp/xml";
+import type { LoginMechanism, Prosody, ProsodyOptions, XmppTestClient } from "./prosody.js";
+import { connectClient, requireProsody, startProsody } from "./prosody.js";
+
+const USERS = { alice: "wonderland", bob: "builder" } as const;
+const NS_ECHO = "urn:jingle-ice:test:echo";
+const NS_EXTDISCO = "urn:xmpp:extdisco:2";
+const TURN_SECRET = "correct-horse-battery";
+const ROUND_TRIPS = 20;
+
+/** Median, min and max of `samples`, in ms with two decimals. */
+function summary(samples: readonly number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const f = (ms: number): string => ms.toFixed(2);
+  return `median ${f(median)} ms, min ${f(sorted[0]!)} ms, max ${f(sorted.at(-1)!)} ms`;
+}
+
+// The tests run one after another (so the SCRAM login's 10000 WebCrypto calls do not share the
+// event loop with the round-trip measurement); the instances start together on first use.
+describe("a throwaway Prosody on 127.0.0.1", () => {
+  const kinds = {
+    chat: { users: USERS },
+    extdisco: {
+      users: USERS,
+      externalServices: [
+        { type: "stun", transport: "udp", host: "127.0.0.1", port: 3478 },
+        {
+          type: "turn",
+          transport: "udp",
+          host: "127.0.0.1",
+          port: 3479,
+          secret: TURN_SECRET,
+          username: "jingle",
+          ttl: 600,
+          restricted: true,
+        },
+      ],
+    },
+    stop: {},
+  } satisfies Record<string, ProsodyOptions>;
+  const started: Prosody[] = [];
+  const clients: XmppTestClient[] = [];
+  // Started together by the first test that needs one (not in `before`: a failing hook reports
+  // the tests as "cancelled", and a missing prerequisite must read as a failure).
+  let instances: Record<keyof typeof kinds, Promise<Prosody>> | undefined;
+  const instance = (kind: keyof typeof kinds): Promise<Prosody> => {
+    instances ??= (() => {
+      const all = {} as Record<keyof typeof kinds, Promise<Prosody>>;
+      for (const name of Object.keys(kinds) as (keyof typeof kinds)[]) {
+        all[name] = startProsody(kinds[name]).then((server) => {
+          started.push(server);
+          return server;
+        });
+        all[name].catch(() => undefined); // reported by the test that awaits it
+      }
+      return all;
+    })();
+    return instances[kind];
+  };
+  const login = async (
+    server: Prosody,
+    user: string,
+    resource: string,
+    mechanism: LoginMechanism = "PLAIN",
+  ) => {
+    const client = await connectClient(server, user, resource, { mechanism });
+    clients.push(client);
+    return client;
+  };
+  after(async () => {
+    await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
+    await Promise.all(started.map((server) => server.stop()));
+  });
+
+  it("logs two accounts in with xmpp.js and routes an IQ to a full JID, answered by that client", async () => {
+    const server = await instance("chat");
+    console.log(
+      `# prosody on ${server.service} (${server.domain}) ready in ${server.startupMs} ms`,
+    );
+    const loginStart = performance.now();
+    const [alice, bob] = await Promise.all([
+      login(server, "alice", "desk"),
+      login(server, "bob", "phone"),
+    ]);
+    console.log(
+      `# two xmpp.js logins (PLAIN) in ${(performance.now() - loginStart).toFixed(0)} ms`,
+    );
+    assert.equal(alice.jid?.toString(), `${server.jid("alice")}/desk`);
+    const bobJid = bob.jid?.toString();
+    assert.equal(bobJid, `${server.jid("bob")}/phone`);
+
+    const seen: string[] = [];
+    bob.iqCallee.get(NS_ECHO, "echo", ({ stanza, element }) => {
+      seen.push(stanza.attrs["from"] ?? "");
+      return xml("echo", { xmlns: NS_ECHO, by: "bob", nonce: element.attrs["nonce"] ?? "" });
+    });
+
+    const samples: number[] = [];
+    for (let i = 0; i <= ROUND_TRIPS; i++) {
+      const t0 = performance.now();
+      const reply = await alice.iqCaller.request(
+        xml("iq", { type: "get", to: bobJid! }, xml("echo", { xmlns: NS_ECHO, nonce: `n${i}` })),
+        5_000,
+      );
+      const elapsed = performance.now() - t0;
+      if (i > 0) samples.push(elapsed); // the first one warms up both ends
+      assert.equal(reply.attrs["type"], "result");
+      assert.equal(reply.attrs["from"], bobJid);
+      const echo = reply.getChild("echo", NS_ECHO);
+      assert.ok(echo !== undefined, reply.toString());
+      assert.deepEqual(
+        { by: echo.attrs["by"], nonce: echo.attrs["nonce"] },
+        { by: "bob", nonce: `n${i}` },
+      );
+    }
+    assert.deepEqual(new Set(seen), new Set([`${server.jid("alice")}/desk`]));
+    assert.equal(seen.length, ROUND_TRIPS + 1);
+    console.log(`# IQ round trip alice → bob (full JID), nagle off: ${summary(samples)}`);
+  });
+
+  it("announces STUN and TURN over XEP-0215 and hands out TURN REST credentials", async () => {
+    const server = await instance("extdisco");
+    // SCRAM-SHA-1 here (xmpp.js's own choice without TLS), so that path is covered too.
+    const loginStart = performance.now();
+    const alice = await login(server, "alice", "extdisco", "SCRAM-SHA-1");
+    console.log(
+      `# one xmpp.js login (SCRAM-SHA-1) in ${(performance.now() - loginStart).toFixed(0)} ms`,
+    );
+
+    const services = await alice.iqCaller.get(
+      xml("services", { xmlns: NS_EXTDISCO }),
+      server.domain,
+      5_000,
+    );
+    assert.ok(services !== undefined);
+    const listed = services.getChildren("service", NS_EXTDISCO).map((s) => ({ ...s.attrs }));
+    assert.equal(listed.length, 2, services.toString());
+    const stun = listed.find((s) => s["type"] === "stun");
+    const turn = listed.find((s) => s["type"] === "turn");
+    assert.ok(stun !== undefined && turn !== undefined, services.toString());
+    assert.deepEqual(
+      { host: stun["host"], port: stun["port"], transport: stun["transport"] },
+      { host: "127.0.0.1", port: "3478", transport: "udp" },
+    );
+    assert.equal(stun["restricted"], undefined);
+    assert.deepEqual(
+      { host: turn["host"], port: turn["port"], transport: turn["transport"] },
+      { host: "127.0.0.1", port: "3479", transport: "udp" },
+    );
+    assert.equal(turn["restricted"], "1"); // Prosody writes "1", not "true" (DESIGN.md §8)
+
+    const credentials = await alice.iqCaller.get(
+      xml(
+        "credentials",
+        { xmlns: NS_EXTDISCO },
+        xml("service", { type: "turn", host: "127.0.0.1", port: "3479" }),
+      ),
+      server.domain,
+      5_000,
+    );
+    assert.ok(credentials !== undefined);
+    const [entry, ...others] = credentials.getChildren("service", NS_EXTDISCO);
+    assert.ok(entry !== undefined, credentials.toString());
+    assert.equal(others.length, 0, credentials.toString());
+    const { username, password, expires } = entry.attrs;
+    assert.equal(entry.attrs["type"], "turn");
+    assert.ok(username !== undefined && password !== undefined && expires !== undefined);
+    const match = /^(\d+):jingle$/.exec(username);
+    assert.ok(match !== null, username);
+    const expiry = Number(match[1]);
+    const now = Date.now() / 1000;
+    assert.ok(expiry > now + 590 && expiry <= now + 610, `expiry ${expiry} is ~600 s ahead`);
+    assert.equal(Date.parse(expires) / 1000, expiry);
+    assert.equal(password, createHmac("sha1", TURN_SECRET).update(username).digest("base64"));
+  });
+
+  it("stops: prosody exits, its port closes and its temp dir is removed", async () => {
+    const server = await instance("stop");
+    assert.ok(existsSync(server.dir));
+    assert.match(server.log(), /Prosody version 0\.12/);
+    await server.stop();
+    assert.throws(() => process.kill(server.pid, 0), { code: "ESRCH" });
+    assert.equal(existsSync(server.dir), false);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = netConnect({ host: server.host, port: server.port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once("error", () => resolve(true));
+    });
+    assert.equal(refused, true, `port ${server.port} still accepts connections`);
+    await server.stop(); // idempotent
+  });
+
+  it("requireProsody says how to install Prosody when prosody is not on PATH", async () => {
+    await requireProsody();
+    const module = fileURLToPath(new URL("./prosody.ts", import.meta.url));
+    const script = `import(${JSON.stringify(module)}).then((m) => m.requireProsody()).catch((e) => { console.error(e.message); process.exit(3); });`;
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
+      (resolve) => {
+        const child = execFile(
+          process.execPath,
+          ["--import", "tsx", "--input-type=module", "-e", script],
+          { env: { ...process.env, PATH: "/nonexistent" }, timeout: 10_000 },
+          (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
+        );
+      },
+    );
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /`prosody` is not on PATH/);
+    assert.match(stderr, /apt-get install -y prosody/);
+  });
+});
