@@ -179,9 +179,14 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       case "description-info":
       case "security-info":
         return toXmpp(buildStanzaError("cancel", "feature-not-implemented", "unsupported-info"));
+      case "content-add":
+      case "transport-replace":
+        // One ICE-UDP content per session: acknowledged, then politely refused (XEP-0166 §6.2,
+        // §6.4) with content-reject / transport-reject.
+        after(() => session.refuse(jingle));
+        return true;
       default:
-        // content-* and transport-replace/accept/reject: acknowledged and ignored; this
-        // version handles one ICE-UDP content per session.
+        // content-accept/reject/remove/modify, transport-accept/reject: nothing of ours to change.
         return true;
     }
     after(() => session.handle(jingle));

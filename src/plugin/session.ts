@@ -164,6 +164,18 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     }
   }
 
+  /** Refuses a content-add or transport-replace (we keep one ICE-UDP content per session). */
+  refuse(jingle: Jingle): void {
+    if (this.stateValue === "ended") return;
+    const action = jingle.action === "content-add" ? "content-reject" : "transport-reject";
+    void this.sendJingle({
+      action,
+      sid: this.sid,
+      initiator: this.initiator ? this.context.self() : this.peer,
+      contents: jingle.contents.map((c) => ({ creator: c.creator, name: c.name })),
+    }).catch(() => undefined);
+  }
+
   /** True when a session-accept now would be a second one (XEP-0166 §6.8: out-of-order). */
   acceptIsOutOfOrder(): boolean {
     return !this.initiator || this.stateValue !== "pending";

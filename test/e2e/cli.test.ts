@@ -65,7 +65,7 @@ describe("jingle-ice call and answer", () => {
     try {
       await until(
         () => answer.events.some((e) => e["ev"] === "online"),
-        15_000,
+        30_000,
         "answer online",
         answer.stderr,
       );

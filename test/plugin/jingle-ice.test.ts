@@ -116,4 +116,24 @@ describe("jingleIceUdp", () => {
     assert.match(reply.toString(), /urn:xmpp:jingle:1/);
     assert.match(reply.toString(), /urn:xmpp:jingle:transports:ice-udp:1/);
   });
+
+  it("acknowledges a content-add and then refuses it politely with content-reject (XEP-0166 §6.2)", async () => {
+    const { network, alice, bob } = pair();
+    bob.on("incoming", (session) => void session.accept());
+    const session = alice.initiate(BOB);
+    await session.connect();
+    const add = buildJingle({
+      action: "content-add",
+      sid: session.sid,
+      contents: [{ creator: "initiator", name: "video" }],
+    });
+    const client = network.client(ALICE); // the same JID, to send a raw IQ in the session
+    await client.iqCaller.request(xml("iq", { type: "set", to: BOB }, toXmpp(add)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reject = network.log.find(
+      ([from, , , action]) => from === BOB && action === "content-reject",
+    );
+    assert.ok(reject, JSON.stringify(network.log));
+    await session.terminate();
+  });
 });
