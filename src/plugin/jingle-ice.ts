@@ -61,6 +61,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     super();
     this.iqTimeout = options.iqTimeout ?? 15_000;
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
+    // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
+    // its sessions with reason "gone".
+    xmpp.on?.("stanza", (stanza) => {
+      if (stanza.name !== "presence" || stanza.attrs["type"] !== "unavailable") return;
+      const from = stanza.attrs["from"];
+      for (const session of this.sessions.values()) if (session.peer === from) session.peerGone();
+    });
     xmpp.iqCallee.get(NS_DISCO_INFO, "query", () =>
       toXmpp(
         el("query", { xmlns: NS_DISCO_INFO }, [
@@ -146,6 +153,16 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     if (jingle.action === "session-initiate") {
       if (session !== undefined)
         return toXmpp(buildStanzaError("cancel", "unexpected-request", "out-of-order"));
+      // Glare (DESIGN.md §4): we are initiating to this peer too. The lower sid wins: theirs is
+      // refused with conflict + <tie-break/>, or ours gives way to theirs.
+      const ours = [...this.sessions.values()].find(
+        (s) => s.peer === from && s.initiator && s.state === "pending",
+      );
+      if (ours !== undefined) {
+        if (ours.sid < jingle.sid)
+          return toXmpp(buildStanzaError("cancel", "conflict", "tie-break"));
+        after(() => ours.abandon("their session won the tie-break"));
+      }
       const incoming = this.newSession(
         jingle.sid,
         from,

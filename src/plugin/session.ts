@@ -164,6 +164,16 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     }
   }
 
+  /** The peer's resource went offline (unavailable presence): the session is over. */
+  peerGone(): void {
+    void this.end({ condition: "gone", text: `${this.peer} went offline` }, false);
+  }
+
+  /** Drops our pending session without telling the peer (it lost a tie-break, DESIGN.md §4). */
+  abandon(text: string): void {
+    void this.end({ condition: "alternative-session", text }, false);
+  }
+
   /** Refuses a content-add or transport-replace (we keep one ICE-UDP content per session). */
   refuse(jingle: Jingle): void {
     if (this.stateValue === "ended") return;
@@ -199,15 +209,24 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       const selected = new Promise<void>((resolve, reject) => {
         connection.once("selected-pair", () => resolve());
         connection.on("agent-state", (state) => {
-          if (state === "failed")
-            reject(
-              new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"),
-            );
+          if (state !== "failed") return;
+          reject(
+            new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"),
+          );
+          // Also after the channel opened: the path is gone (consent expired, RFC 7675), so is
+          // the session — the peer may be offline; say so clearly.
+          void this.end(
+            { condition: "connectivity-error", text: "ICE failed: the peer stopped answering" },
+            true,
+          );
         });
         this.once("terminated", (reason) =>
           reject(new JingleSessionError(`session ended: ${reason.condition}`, reason.condition)),
         );
       });
+      // Observed now so that a failure while signalling (which rejects `open` first) is not
+      // left as an unhandled rejection; `await selected` below still sees it.
+      selected.catch(() => undefined);
       for (const transport of this.buffered.splice(0)) this.applyTransport(transport);
       connection.startGathering();
       // Host candidates are trickled synchronously by startGathering: let them go out with the

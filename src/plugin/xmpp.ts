@@ -23,6 +23,8 @@ export interface XmppClient {
   };
   readonly iqCaller: { request(stanza: unknown, timeout?: number): Promise<unknown> };
   send(stanza: unknown): Promise<unknown>;
+  /** Incoming stanzas (used to notice a peer's unavailable presence). */
+  on?(event: "stanza", listener: (stanza: XmlElement) => void): unknown;
 }
 
 /** An xmpp.js element built from a plain element of the Jingle model. */

@@ -136,4 +136,27 @@ describe("Jingle ICE-UDP through a real Prosody", () => {
     assert.equal(channel.selectedPair?.local.type, "relay");
     await session.terminate();
   });
+
+  it("ends the session with a clear reason when the peer vanishes without a session-terminate", async () => {
+    const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
+    // Short consent timers (RFC 7675) so that the test does not wait 30 s.
+    const quick = {
+      ice: { ...ice, consentInterval: 200, disconnectedTimeout: 600, consentTimeout: 1_500 },
+    };
+    const aliceJingle = jingleIceUdp(asXmpp(alice), quick);
+    const bobJingle = jingleIceUdp(asXmpp(bob), quick);
+    const bobChannel = new Promise<{ close(): Promise<void> }>((resolve) =>
+      bobJingle.on("incoming", (s) => void s.accept().then(resolve)),
+    );
+    const session = aliceJingle.initiate(bob.jid!.toString());
+    await session.connect();
+    const ended = once(session, "terminated");
+    // Bob's process dies: no session-terminate, its sockets close, its XMPP connection drops.
+    await (await bobChannel).close();
+    await bob.stop();
+    const [reason] = (await ended) as [{ condition: string; text?: string }];
+    assert.equal(reason.condition, "connectivity-error");
+    assert.match(reason.text ?? "", /stopped answering/);
+    assert.equal(session.state, "ended");
+  });
 });

@@ -136,4 +136,17 @@ describe("jingleIceUdp", () => {
     assert.ok(reject, JSON.stringify(network.log));
     await session.terminate();
   });
+
+  it("resolves glare: when both initiate at once, the lower sid's session survives (DESIGN.md §4)", async () => {
+    const { alice, bob } = pair();
+    for (const side of [alice, bob])
+      side.on("incoming", (session) => void session.accept().catch(() => undefined));
+    const fromAlice = alice.initiate(BOB);
+    const fromBob = bob.initiate(ALICE);
+    const results = await Promise.allSettled([fromAlice.connect(), fromBob.connect()]);
+    const winner = fromAlice.sid < fromBob.sid ? 0 : 1;
+    assert.equal(results[winner]!.status, "fulfilled");
+    assert.equal(results[1 - winner]!.status, "rejected");
+    await Promise.all([fromAlice.terminate(), fromBob.terminate()]);
+  });
 });
