@@ -82,8 +82,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   // --- initiator -----------------------------------------------------------------------------
 
-  /** Sends session-initiate; resolves with the channel once ICE has selected a pair. */
-  connect(): Promise<DatagramChannel> {
+  /**
+   * Sends session-initiate; resolves with the channel once ICE has selected a pair. Aborting
+   * `signal` before then terminates the session (reason `cancel`).
+   */
+  connect(options: { readonly signal?: AbortSignal } = {}): Promise<DatagramChannel> {
+    this.watch(options.signal);
     if (!this.initiator)
       return Promise.reject(new Error("connect() is for sessions we initiated; use accept()"));
     this.channelPromise ??= this.open("controlling", async (connection) => {
@@ -114,8 +118,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   // --- responder -----------------------------------------------------------------------------
 
-  /** Accepts an incoming session; resolves with the channel once ICE has selected a pair. */
-  accept(): Promise<DatagramChannel> {
+  /**
+   * Accepts an incoming session; resolves with the channel once ICE has selected a pair.
+   * Aborting `signal` before then terminates the session (reason `cancel`).
+   */
+  accept(options: { readonly signal?: AbortSignal } = {}): Promise<DatagramChannel> {
+    this.watch(options.signal);
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
     this.channelPromise ??= this.open("controlled", async (connection) => {
@@ -135,6 +143,16 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       }).catch(() => undefined);
     });
     return this.channelPromise;
+  }
+
+  /** Terminates the session when `signal` aborts before the channel is open. */
+  private watch(signal: AbortSignal | undefined): void {
+    if (signal === undefined) return;
+    const abort = (): void => {
+      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
+    };
+    if (signal.aborted) queueMicrotask(abort);
+    else signal.addEventListener("abort", abort, { once: true });
   }
 
   /** Ends the session (session-terminate, XEP-0166 §6.7) and closes the channel. */

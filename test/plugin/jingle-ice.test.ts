@@ -149,4 +149,16 @@ describe("jingleIceUdp", () => {
     assert.equal(results[1 - winner]!.status, "rejected");
     await Promise.all([fromAlice.terminate(), fromBob.terminate()]);
   });
+
+  it("terminates with reason cancel when the AbortSignal fires before the channel opens", async () => {
+    const { network, alice, bob } = pair();
+    bob.on("incoming", () => undefined); // never accepts
+    const session = alice.initiate(BOB);
+    await assert.rejects(session.connect({ signal: AbortSignal.timeout(200) }), {
+      name: "JingleSessionError",
+      reason: "cancel",
+    });
+    assert.equal(session.state, "ended");
+    assert.equal(network.log.at(-1)?.[3], "session-terminate");
+  });
 });
