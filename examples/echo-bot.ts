@@ -36,5 +36,5 @@ jingle.on("incoming", async (session) => {
 });
 
 await xmpp.start();
-await xmpp.send(xml("presence"));
+await xmpp.send(xml("presence", {}, jingle.caps())); // XEP-0115 caps
 console.log(`echo bot online as ${xmpp.jid?.toString()}`);

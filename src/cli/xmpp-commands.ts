@@ -169,7 +169,8 @@ async function login(
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
   });
   await xmpp.start();
-  await xmpp.send(xml("presence"));
+  // XEP-0115: clients see that we do Jingle ICE-UDP before they look further.
+  await xmpp.send(xml("presence", {}, jingle.caps()));
   report("online", { jid: xmpp.jid?.toString() });
   return { xmpp, jingle };
 }

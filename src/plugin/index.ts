@@ -2,6 +2,7 @@
  * The `@xmpp/client` plugin: Jingle ICE-UDP sessions whose transport yields a datagram channel.
  * @module
  */
+export * from "./caps.js";
 export * from "./extdisco.js";
 export * from "./jingle-ice.js";
 export * from "./session.js";

@@ -11,11 +11,16 @@ import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle } from "../jingle/model.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
+import { capsElement, capsVer, NS_CAPS } from "./caps.js";
 import { discoverIceServers, type DiscoveredServers } from "./extdisco.js";
 import { JingleSession } from "./session.js";
 import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const CAPS_NODE = "https://www.npmjs.com/package/jingle-ice";
+const IDENTITY = { category: "client", type: "bot", name: "jingle-ice" } as const;
+/** Only what is really implemented (DESIGN.md §4). */
+const FEATURES = [NS_CAPS, NS_DISCO_INFO, NS_JINGLE, NS_JINGLE_ICE_UDP];
 
 /** Options of {@link jingleIceUdp}. */
 export interface JingleIceOptions {
@@ -68,15 +73,16 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       const from = stanza.attrs["from"];
       for (const session of this.sessions.values()) if (session.peer === from) session.peerGone();
     });
-    xmpp.iqCallee.get(NS_DISCO_INFO, "query", () =>
-      toXmpp(
-        el("query", { xmlns: NS_DISCO_INFO }, [
-          el("feature", { var: NS_DISCO_INFO }),
-          el("feature", { var: NS_JINGLE }),
-          el("feature", { var: NS_JINGLE_ICE_UDP }),
+    xmpp.iqCallee.get(NS_DISCO_INFO, "query", (context) => {
+      // XEP-0115 §6.2: a query for node#ver gets the same answer, with the node echoed.
+      const node = context.element.attrs["node"];
+      return toXmpp(
+        el("query", { xmlns: NS_DISCO_INFO, node }, [
+          el("identity", { category: IDENTITY.category, type: IDENTITY.type, name: IDENTITY.name }),
+          ...FEATURES.map((feature) => el("feature", { var: feature })),
         ]),
-      ),
-    );
+      );
+    });
   }
 
   /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */
@@ -85,6 +91,14 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const session = this.newSession(sid, peer, true, options.contentName ?? "datagram");
     if (options.description !== undefined) session.description = options.description;
     return session;
+  }
+
+  /**
+   * The XEP-0115 `<c/>` element for our presence, so that clients see Jingle ICE-UDP support
+   * (an xmpp.js element: `xmpp.send(xml("presence", {}, jingle.caps()))`).
+   */
+  caps(): unknown {
+    return toXmpp(capsElement(CAPS_NODE, capsVer([IDENTITY], FEATURES)));
   }
 
   /** Ends every session. */
