@@ -145,6 +145,14 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return this.channelPromise;
   }
 
+  /**
+   * ICE restart (XEP-0176 §7, RFC 8445 §9): new credentials and candidates go to the peer in a
+   * transport-info; the peer restarts too, and the current pair carries data meanwhile.
+   */
+  restart(): void {
+    if (this.stateValue !== "ended") this.connection?.restart();
+  }
+
   /** Terminates the session when `signal` aborts before the channel is open. */
   private watch(signal: AbortSignal | undefined): void {
     if (signal === undefined) return;

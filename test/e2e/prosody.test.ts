@@ -159,4 +159,40 @@ describe("Jingle ICE-UDP through a real Prosody", () => {
     assert.match(reason.text ?? "", /stopped answering/);
     assert.equal(session.state, "ended");
   });
+
+  it("works with bob initiating too, restarts ICE mid-session and keeps the channel working", async () => {
+    const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
+    const aliceJingle = jingleIceUdp(asXmpp(alice), { ice });
+    const bobJingle = jingleIceUdp(asXmpp(bob), { ice });
+    aliceJingle.on(
+      "incoming",
+      (s) => void s.accept().then((channel) => channel.on("message", (d) => channel.send(d))),
+    );
+    const session = bobJingle.initiate(alice.jid!.toString());
+    const channel = await session.connect();
+    const reselected = once(session.ice!, "selected-pair");
+    session.restart();
+    await reselected;
+    const echoed = once(channel, "message");
+    channel.send(new TextEncoder().encode("after the restart"));
+    assert.equal(
+      new TextDecoder().decode(((await echoed) as [Uint8Array])[0]),
+      "after the restart",
+    );
+    await session.terminate();
+  });
+
+  it("resolves glare between two bots through the server: one session survives", async () => {
+    const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
+    const aliceJingle = jingleIceUdp(asXmpp(alice), { ice });
+    const bobJingle = jingleIceUdp(asXmpp(bob), { ice });
+    for (const side of [aliceJingle, bobJingle])
+      side.on("incoming", (s) => void s.accept().catch(() => undefined));
+    const a = aliceJingle.initiate(bob.jid!.toString());
+    const b = bobJingle.initiate(alice.jid!.toString());
+    const results = await Promise.allSettled([a.connect(), b.connect()]);
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    assert.equal(results[a.sid < b.sid ? 0 : 1]!.status, "fulfilled", "the lower sid wins");
+    await Promise.all([a.terminate(), b.terminate()]);
+  });
 });
