@@ -9,3 +9,4 @@ export * from "./errors.js";
 export * from "./model.js";
 export * from "./parse.js";
 export * from "./xml.js";
+export * from "./dispatch.js";

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle } from "../jingle/model.js";
+import { dispatch } from "../jingle/dispatch.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
@@ -163,65 +164,39 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       }
       throw error;
     }
-    const session = this.sessions.get(key(from, jingle.sid));
-    if (jingle.action === "session-initiate") {
-      if (session !== undefined)
-        return toXmpp(buildStanzaError("cancel", "unexpected-request", "out-of-order"));
-      // Glare (DESIGN.md §4): we are initiating to this peer too. The lower sid wins: theirs is
-      // refused with conflict + <tie-break/>, or ours gives way to theirs.
-      const ours = [...this.sessions.values()].find(
-        (s) => s.peer === from && s.initiator && s.state === "pending",
-      );
-      if (ours !== undefined) {
-        if (ours.sid < jingle.sid)
-          return toXmpp(buildStanzaError("cancel", "conflict", "tie-break"));
-        after(() => ours.abandon("their session won the tie-break"));
+    const decision = dispatch(this.sessions.values(), from, jingle);
+    switch (decision.kind) {
+      case "error": {
+        const { type, condition, jingleCondition } = decision.error;
+        return toXmpp(buildStanzaError(type, condition, jingleCondition));
       }
-      const incoming = this.newSession(
-        jingle.sid,
-        from,
-        false,
-        jingle.contents[0]?.name ?? "datagram",
-      );
-      const description = jingle.contents[0]?.description;
-      if (description !== undefined) incoming.description = description;
-      after(() => this.offer(incoming, jingle));
-      return true;
-    }
-    if (session === undefined) {
-      // XEP-0166 §6.6 / DESIGN.md §4: a sid we do not know from this JID.
-      return toXmpp(buildStanzaError("cancel", "item-not-found", "unknown-session"));
-    }
-    switch (jingle.action) {
-      case "session-accept":
-        if (session.acceptIsOutOfOrder()) {
-          return toXmpp(buildStanzaError("cancel", "unexpected-request", "out-of-order"));
-        }
-        break;
-      case "session-info":
-        // An empty session-info is a ping (XEP-0166 §6.8); we understand no payload.
-        if (jingle.info !== undefined && jingle.info.length > 0) {
-          return toXmpp(buildStanzaError("cancel", "feature-not-implemented", "unsupported-info"));
-        }
+      case "new-session": {
+        const ours = decision.abandon;
+        if (ours !== undefined) after(() => ours.abandon("their session won the tie-break"));
+        const incoming = this.newSession(
+          jingle.sid,
+          from,
+          false,
+          jingle.contents[0]?.name ?? "datagram",
+        );
+        const description = jingle.contents[0]?.description;
+        if (description !== undefined) incoming.description = description;
+        after(() => this.offer(incoming, jingle));
         return true;
-      case "session-terminate":
-      case "transport-info":
-        break;
-      case "description-info":
-      case "security-info":
-        return toXmpp(buildStanzaError("cancel", "feature-not-implemented", "unsupported-info"));
-      case "content-add":
-      case "transport-replace":
-        // One ICE-UDP content per session: acknowledged, then politely refused (XEP-0166 §6.2,
-        // §6.4) with content-reject / transport-reject.
+      }
+      case "handle": {
+        const { session } = decision;
+        after(() => session.handle(jingle));
+        return true;
+      }
+      case "refuse": {
+        const { session } = decision;
         after(() => session.refuse(jingle));
         return true;
-      default:
-        // content-accept/reject/remove/modify, transport-accept/reject: nothing of ours to change.
+      }
+      case "ack":
         return true;
     }
-    after(() => session.handle(jingle));
-    return true;
   }
 
   /** Runs the policy, then hands the session to the application. */

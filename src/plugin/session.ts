@@ -8,14 +8,14 @@ import { EventEmitter } from "node:events";
 import type { Candidate } from "../ice/types.js";
 import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
+import type { SessionState } from "../jingle/dispatch.js";
 import type { XmlElement } from "../jingle/xml.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { fromJingleCandidate, iceTransport } from "./candidates.js";
 import { iqSet, type XmppClient } from "./xmpp.js";
 
-/** Where a session stands (XEP-0166 §6). */
-export type SessionState = "pending" | "active" | "ended";
+export type { SessionState };
 
 /** A session that ended before a channel opened, or a signalling failure. */
 export class JingleSessionError extends Error {
@@ -210,11 +210,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       initiator: this.initiator ? this.context.self() : this.peer,
       contents: jingle.contents.map((c) => ({ creator: c.creator, name: c.name })),
     }).catch(() => undefined);
-  }
-
-  /** True when a session-accept now would be a second one (XEP-0166 §6.8: out-of-order). */
-  acceptIsOutOfOrder(): boolean {
-    return !this.initiator || this.stateValue !== "pending";
   }
 
   // --- internals -----------------------------------------------------------------------------

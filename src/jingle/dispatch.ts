@@ -1,0 +1,99 @@
+/**
+ * What to do with an incoming Jingle action (XEP-0166 §6–7, DESIGN.md §4): the reply to send
+ * at once (an ack or a stanza error) and the work to do after the reply. Pure: it reads the
+ * session table and returns a decision; the plugin carries it out. Sessions are keyed by
+ * (peer full JID, sid).
+ */
+import type { JingleErrorCondition, StanzaErrorCondition, StanzaErrorType } from "./errors.js";
+import type { Jingle } from "./model.js";
+
+/** Where a session stands (XEP-0166 §6). */
+export type SessionState = "pending" | "active" | "ended";
+
+/** What the decision needs to know of a session. */
+export interface SessionView {
+  readonly peer: string;
+  readonly sid: string;
+  /** We sent its session-initiate. */
+  readonly initiator: boolean;
+  readonly state: SessionState;
+}
+
+/** A stanza error to answer with. */
+export interface ErrorReply {
+  readonly type: StanzaErrorType;
+  readonly condition: StanzaErrorCondition;
+  readonly jingleCondition?: JingleErrorCondition;
+}
+
+/** The decision about one incoming `<jingle/>`. */
+export type Dispatch<S extends SessionView> =
+  | { readonly kind: "error"; readonly error: ErrorReply }
+  /** Ack; a new incoming session, and maybe one of ours that lost a tie-break. */
+  | { readonly kind: "new-session"; readonly abandon: S | undefined }
+  /** Ack; then apply the action to the session. */
+  | { readonly kind: "handle"; readonly session: S }
+  /** Ack; then refuse it politely (content-reject / transport-reject). */
+  | { readonly kind: "refuse"; readonly session: S }
+  /** Ack and nothing else (a ping, or a change that does not concern us). */
+  | { readonly kind: "ack" };
+
+const error = (
+  type: StanzaErrorType,
+  condition: StanzaErrorCondition,
+  jingleCondition?: JingleErrorCondition,
+) =>
+  ({
+    kind: "error",
+    error:
+      jingleCondition === undefined ? { type, condition } : { type, condition, jingleCondition },
+  }) as const;
+
+/** Decides what `jingle`, received from `from`, means given our `sessions`. */
+export function dispatch<S extends SessionView>(
+  sessions: Iterable<S>,
+  from: string,
+  jingle: Jingle,
+): Dispatch<S> {
+  let session: S | undefined;
+  let oursToPeer: S | undefined;
+  for (const s of sessions) {
+    if (s.peer !== from) continue;
+    if (s.sid === jingle.sid) session = s;
+    if (s.initiator && s.state === "pending") oursToPeer = s;
+  }
+  if (jingle.action === "session-initiate") {
+    if (session !== undefined) return error("cancel", "unexpected-request", "out-of-order");
+    // Glare: we are initiating to this peer too; the lower sid wins (DESIGN.md §4).
+    if (oursToPeer !== undefined && oursToPeer.sid < jingle.sid)
+      return error("cancel", "conflict", "tie-break");
+    return { kind: "new-session", abandon: oursToPeer };
+  }
+  // XEP-0166 §6.6: a sid we do not know from this JID (even if another JID uses it).
+  if (session === undefined) return error("cancel", "item-not-found", "unknown-session");
+  switch (jingle.action) {
+    case "session-accept":
+      // XEP-0166 §6.8: only the initiator takes a session-accept, once.
+      if (!session.initiator || session.state !== "pending")
+        return error("cancel", "unexpected-request", "out-of-order");
+      return { kind: "handle", session };
+    case "session-info":
+      // An empty session-info is a ping; we understand no payload (XEP-0166 §6.8).
+      return jingle.info !== undefined && jingle.info.length > 0
+        ? error("cancel", "feature-not-implemented", "unsupported-info")
+        : { kind: "ack" };
+    case "session-terminate":
+    case "transport-info":
+      return { kind: "handle", session };
+    case "description-info":
+    case "security-info":
+      return error("cancel", "feature-not-implemented", "unsupported-info");
+    case "content-add":
+    case "transport-replace":
+      // One ICE-UDP content per session: refused politely (XEP-0166 §6.2, §6.4).
+      return { kind: "refuse", session };
+    default:
+      // content-accept/reject/remove/modify, transport-accept/reject: nothing of ours changes.
+      return { kind: "ack" };
+  }
+}
