@@ -46,6 +46,12 @@ describe("jingle-ice peer interop on 127.0.0.1", () => {
     const b = startPeer("jingle-ice", "controlled");
     await withPeers([a, b], async () => {
       await connectPair(a, b);
+      // The controlling side reports its selected pair just after `connected`: wait for both
+      // first pairs, so that the ones after the restart are told apart.
+      await Promise.all([
+        a.waitForEvent("selected-pair", 10_000),
+        b.waitForEvent("selected-pair", 10_000),
+      ]);
       const credentials = (peer: typeof a) =>
         peer.events.filter((e) => e.ev === "local-credentials");
       const before = [credentials(a).length, credentials(b).length];
