@@ -55,7 +55,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private canTrickle = false;
   private outbox: Candidate[] = [];
   private outboxScheduled = false;
-  private gatheringDone = false;
+  /** End-of-candidates still to announce (after gathering completes, again after a restart). */
+  private endPending = false;
 
   constructor(
     private readonly context: SessionContext,
@@ -223,7 +224,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       this.connection = connection;
       connection.on("local-candidate", (candidate) => this.queueCandidate(candidate));
       connection.on("gathering-complete", () => {
-        this.gatheringDone = true;
+        this.endPending = true;
         this.queueCandidate(undefined);
       });
       connection.on("local-credentials", () => this.queueCandidate(undefined));
@@ -311,10 +312,10 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     const connection = this.connection;
     if (connection === undefined || this.stateValue === "ended") return;
     const candidates = this.takeOutbox();
-    if (candidates.length === 0 && !this.gatheringDone) return;
+    if (candidates.length === 0 && !this.endPending) return;
     const { ufrag, pwd } = connection.localCredentials;
-    const done = this.gatheringDone;
-    this.gatheringDone = false; // announce end-of-candidates once (again after a restart)
+    const done = this.endPending;
+    this.endPending = false;
     void this.sendJingle({
       action: "transport-info",
       sid: this.sid,
