@@ -3,17 +3,16 @@
 // temp dir — no system config (/etc/turnserver.conf is never read), no daemon, nothing written
 // under /var, no CLI, logs captured from stdout/stderr. Each instance gets free ports (probed for
 // both UDP and TCP) and is retried on other ports when coturn cannot bind them. With `tls`, a
-// self-signed certificate for 127.0.0.1 is generated with openssl and exposed as `ca`.
+// self-signed certificate for 127.0.0.1 is generated with openssl and exposed as `ca`. The
+// process, ports, log and cleanup are server-process.ts's; this file has coturn's config,
+// certificate, credentials and readiness probes.
 // Needs `turnserver` and `openssl`; tests call requireCoturn() (startCoturn() does too) and FAIL
 // (never skip) without them.
-import { execFile, execFileSync, spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { connect as netConnect, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
+import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { cryptoRng } from "../../src/node/rng.js";
@@ -24,18 +23,14 @@ import {
   encodeStunMessage,
   getAttribute,
 } from "../../src/stun/index.js";
+import type { ServerProcess } from "./server-process.js";
+import { LOOPBACK, delay, startServer } from "./server-process.js";
 
 /** The only address an instance listens and relays on. */
-export const COTURN_HOST = "127.0.0.1";
+export const COTURN_HOST = LOOPBACK;
 
 const FIX_HINT = "run ./scripts/setup as root, or apt-get install -y coturn openssl";
 const DEFAULT_START_TIMEOUT_MS = 5_000;
-const STOP_GRACE_MS = 2_000;
-const MAX_BIND_ATTEMPTS = 5;
-/** Listener ports are drawn from below Linux's default ephemeral range (32768–60999). */
-const PORT_RANGE = { min: 20_000, max: 32_000 } as const;
-/** At most this much log is kept (the tail). */
-const MAX_LOG_CHARS = 1 << 20;
 /** coturn keeps retrying a listener bind forever; these lines mean "try other ports". */
 const BIND_FAILURE = /Cannot bind (?:[A-Z/]+ )?listener socket|Cannot bind local socket/;
 
@@ -82,7 +77,8 @@ export interface TurnCredentials {
   readonly password: string;
 }
 
-export interface Coturn {
+/** A running turnserver; its process, log and stop() are those of {@link ServerProcess}. */
+export interface Coturn extends Omit<ServerProcess, "ports"> {
   readonly host: typeof COTURN_HOST;
   /** The plain listener: UDP and TCP on this port. */
   readonly port: number;
@@ -92,31 +88,13 @@ export interface Coturn {
   readonly ca: string | undefined;
   readonly realm: string;
   readonly auth: CoturnAuth["kind"];
-  /** The turnserver process id. */
-  readonly pid: number;
   /** The instance's temp dir (config, pid file, user db, certificate); removed by stop(). */
   readonly dir: string;
-  /** Milliseconds from spawning turnserver to ready (the successful attempt only). */
-  readonly startupMs: number;
   /**
    * Credentials for `user`: for long-term auth the configured password (throws for an unknown
    * user); for static-auth-secret the TURN REST API pair valid for `ttlSeconds` (default 3600).
    */
   credentialsFor(user: string, ttlSeconds?: number): TurnCredentials;
-  /** Everything the process wrote to stdout and stderr so far (the last 1 MiB). */
-  log(): string;
-  /** A position in the log, for `waitForLog({ since })`. */
-  logMark(): number;
-  /**
-   * Resolves with the first match of `pattern` in the log (from `since` on, default the start);
-   * rejects with the log after `timeoutMs` (default 5000) or when turnserver exits first.
-   */
-  waitForLog(
-    pattern: RegExp,
-    options?: { readonly since?: number; readonly timeoutMs?: number },
-  ): Promise<RegExpExecArray>;
-  /** SIGTERM (SIGKILL after 2 s), waits for the exit, removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -171,88 +149,6 @@ export function requireCoturn(): Promise<void> {
     }
   })();
   return prerequisites;
-}
-
-/** util-linux `setpriv --pdeathsig`: the kernel kills turnserver if this process dies. */
-let setprivAvailable: boolean | undefined;
-function hasSetpriv(): boolean {
-  if (setprivAvailable === undefined) {
-    try {
-      execFileSync("setpriv", ["--help"], { stdio: "ignore", timeout: 5_000 });
-      setprivAvailable = true;
-    } catch {
-      setprivAvailable = false;
-    }
-  }
-  return setprivAvailable;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup when the test process exits
-
-interface Live {
-  readonly child: ChildProcess;
-  readonly dir: string;
-}
-const live = new Set<Live>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const { child, dir } of live) {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          /* best effort */
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ports
-
-/** Ports handed out by this process (so parallel instances never race for the same one). */
-const reservedPorts = new Set<number>();
-
-function probeUdp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket({ type: "udp4", reuseAddr: false });
-    socket.once("error", () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind({ address: COTURN_HOST, port, exclusive: true }, () =>
-      socket.close(() => resolve(true)),
-    );
-  });
-}
-
-function probeTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: COTURN_HOST, port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
-/** A port nobody in this process holds and that binds now for TCP (and UDP when `udp`). */
-async function pickPort(udp: boolean): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min));
-    if (reservedPorts.has(port)) continue;
-    reservedPorts.add(port);
-    if ((await probeTcp(port)) && (!udp || (await probeUdp(port)))) return port;
-    reservedPorts.delete(port);
-  }
-  throw new Error(`no free port on ${COTURN_HOST} in ${PORT_RANGE.min}–${PORT_RANGE.max}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,24 +278,6 @@ async function generateCertificate(dir: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // Readiness probes (each loops until it succeeds or `signal` aborts)
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** Sends STUN Binding requests over UDP until a success response with XOR-MAPPED-ADDRESS. */
 function waitForStunBinding(port: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -478,122 +356,6 @@ async function waitForStream(
 // ---------------------------------------------------------------------------------------------
 // Starting
 
-class BindConflict extends Error {}
-
-/** The captured stdout+stderr (the last MAX_LOG_CHARS of it), with offsets that survive trimming. */
-class LogBuffer {
-  private text = "";
-  private dropped = 0;
-  private readonly listeners = new Set<() => void>();
-
-  append(chunk: Buffer | string): void {
-    this.text += chunk.toString();
-    if (this.text.length > MAX_LOG_CHARS) {
-      const cut = this.text.length - MAX_LOG_CHARS;
-      this.text = this.text.slice(cut);
-      this.dropped += cut;
-    }
-    for (const listener of this.listeners) listener();
-  }
-
-  all(): string {
-    return this.text;
-  }
-
-  /** Characters written so far (trimmed ones included). */
-  mark(): number {
-    return this.dropped + this.text.length;
-  }
-
-  /** What was written from `mark` on (as much as is still kept). */
-  since(mark: number): string {
-    return this.text.slice(Math.max(0, mark - this.dropped));
-  }
-
-  /** Calls `listener` after every append; returns the unsubscribe function. */
-  onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-}
-
-interface Attempt {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  readonly log: LogBuffer;
-}
-
-function spawnTurnserver(config: string, extraArgs: readonly string[], dir: string): Attempt {
-  const argv = ["turnserver", "-c", config, ...extraArgs];
-  const [file, ...args] = hasSetpriv() ? ["setpriv", "--pdeathsig", "KILL", "--", ...argv] : argv;
-  const child = spawn(file!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  const log = new LogBuffer();
-  child.stdout!.on("data", (chunk: Buffer) => log.append(chunk));
-  child.stderr!.on("data", (chunk: Buffer) => log.append(chunk));
-  const exited = new Promise<void>((resolve) => {
-    child.once("error", (err) => {
-      log.append(`\n[coturn.ts] spawn error: ${err.message}\n`);
-      resolve();
-    });
-    child.once("exit", (code, signal) => {
-      log.append(`\n[coturn.ts] turnserver exited (${signal ?? `code ${code}`})\n`);
-      resolve();
-    });
-  });
-  return { child, exited, log };
-}
-
-/** Resolves with the first match of `pattern` in what `log` got from `since` on. */
-function waitForLog(
-  proc: Attempt,
-  pattern: RegExp,
-  since: number,
-  timeoutMs: number,
-): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const settle = (match: RegExpExecArray | undefined, why?: string): void => {
-      unsubscribe();
-      clearTimeout(timer);
-      if (match !== undefined) resolve(match);
-      else {
-        reject(
-          new Error(
-            `coturn log: no ${String(pattern)} ${why}\n--- turnserver log ---\n${proc.log.all()}`,
-          ),
-        );
-      }
-    };
-    const check = (): void => {
-      const match = pattern.exec(proc.log.since(since));
-      if (match !== null) settle(match);
-      else if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        settle(undefined, "before turnserver exited");
-      }
-    };
-    // `settle` uses these two; it only runs from `check` and the timer, after both exist.
-    const timer = setTimeout(() => settle(undefined, `within ${timeoutMs} ms`), timeoutMs);
-    const unsubscribe = proc.log.onAppend(check);
-    check();
-  });
-}
-
-async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-    await exited;
-    return;
-  }
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
-  });
-  if ((await Promise.race([exited, graceOver])) === "timeout") child.kill("SIGKILL");
-  clearTimeout(timer);
-  await exited;
-}
-
 /**
  * Starts a throwaway turnserver on 127.0.0.1 and resolves once it answers a STUN Binding over
  * UDP, accepts TCP connections and (with `tls`) completes a TLS handshake that verifies the
@@ -602,113 +364,51 @@ async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
  */
 export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   await requireCoturn();
-  installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), "jingle-ice-coturn-"));
   let ca: string | undefined;
-  try {
-    if (options.tls === true) ca = await generateCertificate(dir);
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= MAX_BIND_ATTEMPTS; attempt++) {
-    const port = await pickPort(true);
-    const tlsPort = options.tls === true ? await pickPort(false) : undefined;
-    const release = (): void => {
-      reservedPorts.delete(port);
-      if (tlsPort !== undefined) reservedPorts.delete(tlsPort);
-    };
-    let lines: string[];
-    try {
-      lines = configLines(options, dir, port, tlsPort);
-    } catch (err) {
-      release();
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-    const config = join(dir, "turnserver.conf");
-    await writeFile(config, `${lines.join("\n")}\n`);
-    const started = Date.now();
-    const proc = spawnTurnserver(config, options.extraArgs ?? [], dir);
-    const record: Live = { child: proc.child, dir };
-    live.add(record);
-
-    const controller = new AbortController();
-    const { signal } = controller;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const watchLog = (): void => {
-      if (BIND_FAILURE.test(proc.log.all()))
-        controller.abort(new BindConflict("cannot bind its ports"));
-    };
-    const unwatchLog = proc.log.onAppend(watchLog);
-    void proc.exited.then(() => controller.abort(new Error("turnserver exited during startup")));
-    try {
-      await Promise.all([
-        waitForStunBinding(port, signal),
-        waitForStream(port, undefined, signal),
+  const server = await startServer({
+    name: "coturn",
+    ports: options.tls === true ? ["tcp+udp", "tcp"] : ["tcp+udp"],
+    startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+    bindFailure: BIND_FAILURE,
+    async prepare(dir) {
+      if (options.tls === true) ca = await generateCertificate(dir);
+    },
+    async configure([port, tlsPort], dir) {
+      const config = join(dir, "turnserver.conf");
+      await writeFile(config, `${configLines(options, dir, port!, tlsPort).join("\n")}\n`);
+      return ["turnserver", "-c", config, ...(options.extraArgs ?? [])];
+    },
+    ready: (_log, [port, tlsPort], signal) =>
+      Promise.all([
+        waitForStunBinding(port!, signal),
+        waitForStream(port!, undefined, signal),
         tlsPort === undefined ? undefined : waitForStream(tlsPort, ca, signal),
-      ]);
-    } catch (err) {
-      controller.abort(err);
-      clearTimeout(timer);
-      await kill(proc.child, proc.exited);
-      live.delete(record);
-      release();
-      const reason = (signal.reason as Error | undefined)?.message ?? (err as Error).message;
-      const where = `127.0.0.1 port ${port}${tlsPort === undefined ? "" : `, TLS port ${tlsPort}`}`;
-      if (signal.reason instanceof BindConflict && attempt < MAX_BIND_ATTEMPTS) {
-        failures.push(`attempt ${attempt} (${where}): ${reason}`);
-        continue;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      const earlier = failures.length === 0 ? "" : ` after ${failures.join("; ")}`;
-      throw new Error(
-        `coturn did not start (${where}): ${reason}${earlier}\n--- turnserver log ---\n${proc.log.all()}`,
-      );
-    }
-    clearTimeout(timer);
-    unwatchLog();
-    const startupMs = Date.now() - started;
-
-    let stopping: Promise<void> | undefined;
-    const auth = options.auth;
-    return {
-      host: COTURN_HOST,
-      port,
-      tlsPort,
-      ca,
-      realm: auth.realm,
-      auth: auth.kind,
-      pid: proc.child.pid!,
-      dir,
-      startupMs,
-      credentialsFor(user: string, ttlSeconds = 3_600): TurnCredentials {
-        if (auth.kind === "static-auth-secret")
-          return turnRestCredentials(auth.secret, user, ttlSeconds);
-        const password = Object.hasOwn(auth.users, user) ? auth.users[user] : undefined;
-        if (password === undefined)
-          throw new Error(`coturn has no long-term user ${JSON.stringify(user)}`);
-        return { username: user, password };
-      },
-      log: () => proc.log.all(),
-      logMark: () => proc.log.mark(),
-      waitForLog: (pattern, options = {}) =>
-        waitForLog(proc, pattern, options.since ?? 0, options.timeoutMs ?? 5_000),
-      stop(): Promise<void> {
-        stopping ??= (async () => {
-          await kill(proc.child, proc.exited);
-          live.delete(record);
-          release();
-          await rm(dir, { recursive: true, force: true });
-        })();
-        return stopping;
-      },
-    };
-  }
-  throw new Error("unreachable");
+      ]),
+    describe: ([port, tlsPort]) =>
+      `${COTURN_HOST} port ${port}${tlsPort === undefined ? "" : `, TLS port ${tlsPort}`}`,
+  });
+  const auth = options.auth;
+  return {
+    host: COTURN_HOST,
+    port: server.ports[0]!,
+    tlsPort: server.ports[1],
+    ca,
+    realm: auth.realm,
+    auth: auth.kind,
+    pid: server.pid,
+    dir: server.dir,
+    startupMs: server.startupMs,
+    credentialsFor(user: string, ttlSeconds = 3_600): TurnCredentials {
+      if (auth.kind === "static-auth-secret")
+        return turnRestCredentials(auth.secret, user, ttlSeconds);
+      const password = Object.hasOwn(auth.users, user) ? auth.users[user] : undefined;
+      if (password === undefined)
+        throw new Error(`coturn has no long-term user ${JSON.stringify(user)}`);
+      return { username: user, password };
+    },
+    log: server.log,
+    logMark: server.logMark,
+    waitForLog: server.waitForLog,
+    stop: server.stop,
+  };
 }

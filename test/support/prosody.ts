@@ -5,35 +5,31 @@
 // never used. Logs go to stdout and are captured. Each instance gets a free port and is retried on
 // another when Prosody cannot bind it. Accounts are written straight into the data dir (see
 // writeAccount), so no prosodyctl run is needed. With `externalServices`, mod_external_services
-// answers XEP-0215 queries. connectClient() logs an @xmpp/client in.
+// answers XEP-0215 queries. connectClient() logs an @xmpp/client in. The process, port, log and
+// cleanup are server-process.ts's; this file has Prosody's install check, config, accounts,
+// readiness probe and clients.
 // Needs the `prosody` package; tests call requireProsody() (startProsody() does too) and FAIL
 // (never skip) without it.
 //
 // Quirk: never run `prosody --version` (or any unknown flag) to probe the install — Prosody 0.12
 // ignores it and starts the system instance from /etc/prosody. requireProsody() asks Lua instead.
-import { execFile, execFileSync, spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { connect as netConnect, createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { connect as netConnect } from "node:net";
 import { delimiter, join } from "node:path";
 import { client as untypedClient } from "@xmpp/client";
+import type { ServerProcess } from "./server-process.js";
+import { LOOPBACK, delay, startServer } from "./server-process.js";
 
 /** The only address an instance listens on. */
-export const PROSODY_HOST = "127.0.0.1";
+export const PROSODY_HOST = LOOPBACK;
 /** The XMPP domain (VirtualHost) when none is given; `.test` is reserved (RFC 6761). */
 export const DEFAULT_DOMAIN = "jingle.test";
 
 const FIX_HINT = "run ./scripts/setup as root, or apt-get install -y prosody";
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const DEFAULT_LOGIN_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 2_000;
-const MAX_BIND_ATTEMPTS = 5;
-/** Listener ports are drawn from below Linux's default ephemeral range (32768–60999). */
-const PORT_RANGE = { min: 20_000, max: 32_000 } as const;
-/** At most this much log is kept (the tail). */
-const MAX_LOG_CHARS = 1 << 20;
 /** portmanager's line when it cannot listen; Prosody then keeps running without the port. */
 const BIND_FAILURE = /Failed to open server port|Error binding encrypted port/;
 
@@ -87,37 +83,20 @@ export interface XmppCredentials {
   readonly password: string;
 }
 
-export interface Prosody {
+/** A running Prosody; its process, log and stop() are those of {@link ServerProcess}. */
+export interface Prosody extends Omit<ServerProcess, "ports"> {
   readonly domain: string;
   readonly host: typeof PROSODY_HOST;
   /** The c2s port (plain TCP, STARTTLS not offered). */
   readonly port: number;
   /** `xmpp://127.0.0.1:<port>`, for @xmpp/client's `service` (with `domain`). */
   readonly service: string;
-  /** The prosody (lua) process id. */
-  readonly pid: number;
   /** The instance's temp dir (config, data, pid file); removed by stop(). */
   readonly dir: string;
-  /** Milliseconds from spawning prosody to ready (the successful attempt only). */
-  readonly startupMs: number;
   /** `user@domain` (throws for a user not in `users`). */
   jid(user: string): string;
   /** The configured credentials of `user` (throws for a user not in `users`). */
   credentials(user: string): XmppCredentials;
-  /** Everything the process wrote to stdout and stderr so far (the last 1 MiB). */
-  log(): string;
-  /** A position in the log, for `waitForLog({ since })`. */
-  logMark(): number;
-  /**
-   * Resolves with the first match of `pattern` in the log (from `since` on, default the start);
-   * rejects with the log after `timeoutMs` (default 5000) or when prosody exits first.
-   */
-  waitForLog(
-    pattern: RegExp,
-    options?: { readonly since?: number; readonly timeoutMs?: number },
-  ): Promise<RegExpExecArray>;
-  /** SIGTERM (SIGKILL after 2 s), waits for the exit, removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,74 +261,6 @@ export async function prosodyVersion(): Promise<string> {
   return (await prosodyInstall()).version;
 }
 
-/** util-linux `setpriv --pdeathsig`: the kernel kills prosody if this process dies. */
-let setprivAvailable: boolean | undefined;
-function hasSetpriv(): boolean {
-  if (setprivAvailable === undefined) {
-    try {
-      execFileSync("setpriv", ["--help"], { stdio: "ignore", timeout: 5_000 });
-      setprivAvailable = true;
-    } catch {
-      setprivAvailable = false;
-    }
-  }
-  return setprivAvailable;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup when the test process exits
-
-interface Live {
-  readonly child: ChildProcess;
-  readonly dir: string;
-}
-const live = new Set<Live>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const { child, dir } of live) {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          /* best effort */
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ports
-
-/** Ports handed out by this process (so parallel instances never race for the same one). */
-const reservedPorts = new Set<number>();
-
-function probeTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: PROSODY_HOST, port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
-async function pickPort(): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min));
-    if (reservedPorts.has(port)) continue;
-    reservedPorts.add(port);
-    if (await probeTcp(port)) return port;
-    reservedPorts.delete(port);
-  }
-  throw new Error(`no free port on ${PROSODY_HOST} in ${PORT_RANGE.min}–${PORT_RANGE.max}`);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Config and accounts
 
@@ -486,141 +397,7 @@ async function writeAccount(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Process and log
-
-/** The captured stdout+stderr (the last MAX_LOG_CHARS of it), with offsets that survive trimming. */
-class LogBuffer {
-  private text = "";
-  private dropped = 0;
-  private readonly listeners = new Set<() => void>();
-
-  append(chunk: Buffer | string): void {
-    this.text += chunk.toString();
-    if (this.text.length > MAX_LOG_CHARS) {
-      const cut = this.text.length - MAX_LOG_CHARS;
-      this.text = this.text.slice(cut);
-      this.dropped += cut;
-    }
-    for (const listener of this.listeners) listener();
-  }
-
-  all(): string {
-    return this.text;
-  }
-
-  mark(): number {
-    return this.dropped + this.text.length;
-  }
-
-  since(mark: number): string {
-    return this.text.slice(Math.max(0, mark - this.dropped));
-  }
-
-  onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-}
-
-interface Proc {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  readonly log: LogBuffer;
-}
-
-function spawnProsody(config: string, dir: string): Proc {
-  const argv = ["prosody", "-F", "--config", config];
-  const [file, ...args] = hasSetpriv() ? ["setpriv", "--pdeathsig", "KILL", "--", ...argv] : argv;
-  const child = spawn(file!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  const log = new LogBuffer();
-  child.stdout!.on("data", (chunk: Buffer) => log.append(chunk));
-  child.stderr!.on("data", (chunk: Buffer) => log.append(chunk));
-  const exited = new Promise<void>((resolve) => {
-    child.once("error", (err) => {
-      log.append(`\n[prosody.ts] spawn error: ${err.message}\n`);
-      resolve();
-    });
-    child.once("exit", (code, signal) => {
-      log.append(`\n[prosody.ts] prosody exited (${signal ?? `code ${code}`})\n`);
-      resolve();
-    });
-  });
-  return { child, exited, log };
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForLog(
-  proc: Proc,
-  pattern: RegExp,
-  since: number,
-  timeoutMs: number,
-  withLog = true,
-): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const settle = (match: RegExpExecArray | undefined, why?: string): void => {
-      unsubscribe();
-      clearTimeout(timer);
-      if (match !== undefined) resolve(match);
-      else {
-        reject(
-          new Error(
-            `prosody log: no ${String(pattern)} ${why}` +
-              (withLog ? `\n--- prosody log ---\n${proc.log.all()}` : ""),
-          ),
-        );
-      }
-    };
-    const check = (): void => {
-      const match = pattern.exec(proc.log.since(since));
-      if (match !== null) settle(match);
-      else if (hasExited(proc.child)) settle(undefined, "before prosody exited");
-    };
-    const timer = setTimeout(() => settle(undefined, `within ${timeoutMs} ms`), timeoutMs);
-    const unsubscribe = proc.log.onAppend(check);
-    check();
-  });
-}
-
-async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (hasExited(child) || child.pid === undefined) {
-    await exited;
-    return;
-  }
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), STOP_GRACE_MS);
-  });
-  if ((await Promise.race([exited, graceOver])) === "timeout") child.kill("SIGKILL");
-  clearTimeout(timer);
-  await exited;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Readiness
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * One c2s stream-header exchange: resolves `true` once `<stream:features>` for `domain` offer the
@@ -694,8 +471,6 @@ async function waitForC2s(
 // ---------------------------------------------------------------------------------------------
 // Starting
 
-class BindConflict extends Error {}
-
 /**
  * Starts a throwaway Prosody on 127.0.0.1 and resolves once its log says c2s is listening on the
  * chosen port and a stream header sent there for `domain` gets stream features offering the
@@ -704,128 +479,68 @@ class BindConflict extends Error {}
  */
 export async function startProsody(options: ProsodyOptions = {}): Promise<Prosody> {
   await requireProsody();
-  installExitHook();
   const domain = checkDomain(options.domain ?? DEFAULT_DOMAIN);
   const users = new Map(Object.entries(options.users ?? {}));
   for (const user of users.keys()) checkLocalpart(user);
-  const dir = mkdtempSync(join(tmpdir(), "jingle-ice-prosody-"));
-  try {
-    await mkdir(join(dir, "certs"));
-    for (const [user, password] of users) {
-      await writeAccount(join(dir, "data"), domain, user, password);
-    }
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= MAX_BIND_ATTEMPTS; attempt++) {
-    const port = await pickPort();
-    const release = (): void => {
-      reservedPorts.delete(port);
-    };
-    let config: string;
-    try {
-      config = configText(options, dir, domain, port);
-    } catch (err) {
-      release();
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-    const configFile = join(dir, "prosody.cfg.lua");
-    await writeFile(configFile, config);
-    const started = Date.now();
-    const proc = spawnProsody(configFile, dir);
-    const record: Live = { child: proc.child, dir };
-    live.add(record);
-
-    const controller = new AbortController();
-    const { signal } = controller;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const unwatchLog = proc.log.onAppend(() => {
-      if (BIND_FAILURE.test(proc.log.all())) {
-        controller.abort(new BindConflict(`cannot listen on port ${port}`));
+  const server = await startServer({
+    name: "prosody",
+    title: "Prosody",
+    ports: ["tcp"],
+    startTimeoutMs: timeoutMs,
+    bindFailure: BIND_FAILURE,
+    async prepare(dir) {
+      await mkdir(join(dir, "certs"));
+      for (const [user, password] of users) {
+        await writeAccount(join(dir, "data"), domain, user, password);
       }
-    });
-    void proc.exited.then(() => controller.abort(new Error("prosody exited during startup")));
-    const listening = new RegExp(
-      `Activated service 'c2s' on \\[${PROSODY_HOST.replaceAll(".", "\\.")}\\]:${port}\\b`,
-    );
-    try {
-      await Promise.all([
-        waitForLog(proc, listening, 0, timeoutMs, false).catch((err: unknown) => {
-          if (!signal.aborted) controller.abort(err);
-          throw err;
-        }),
-        waitForC2s(port, domain, "PLAIN", signal),
-      ]);
-    } catch (err) {
-      if (!signal.aborted) controller.abort(err);
-      clearTimeout(timer);
-      unwatchLog();
-      await kill(proc.child, proc.exited);
-      live.delete(record);
-      release();
-      // The first failure: the log wait, or the probe loop naming its last outcome.
-      const reason = (err as Error).message;
-      if (signal.reason instanceof BindConflict && attempt < MAX_BIND_ATTEMPTS) {
-        failures.push(`attempt ${attempt}: ${reason}`);
-        continue;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      const earlier = failures.length === 0 ? "" : ` after ${failures.join("; ")}`;
-      throw new Error(
-        `Prosody did not start (127.0.0.1 port ${port}, domain ${domain}): ${reason}${earlier}\n` +
-          `--- prosody log ---\n${proc.log.all()}`,
+    },
+    async configure([port], dir) {
+      const configFile = join(dir, "prosody.cfg.lua");
+      await writeFile(configFile, configText(options, dir, domain, port!));
+      return ["prosody", "-F", "--config", configFile];
+    },
+    ready(log, [port], signal) {
+      const listening = new RegExp(
+        `Activated service 'c2s' on \\[${PROSODY_HOST.replaceAll(".", "\\.")}\\]:${port}\\b`,
       );
-    }
-    clearTimeout(timer);
-    unwatchLog();
-    const startupMs = Date.now() - started;
+      // Whichever fails first is the reason; startServer then aborts the other.
+      return Promise.all([
+        log.waitForLog(listening, { timeoutMs, withLog: false }),
+        waitForC2s(port!, domain, "PLAIN", signal),
+      ]);
+    },
+    describe: ([port]) => `${PROSODY_HOST} port ${port}, domain ${domain}`,
+  });
 
-    const known = (user: string): string => {
-      const password = users.get(user);
-      if (password === undefined) {
-        throw new Error(`Prosody ${domain} has no user ${JSON.stringify(user)}`);
-      }
-      return password;
-    };
-    let stopping: Promise<void> | undefined;
-    return {
-      domain,
-      host: PROSODY_HOST,
-      port,
-      service: `xmpp://${PROSODY_HOST}:${port}`,
-      pid: proc.child.pid!,
-      dir,
-      startupMs,
-      jid(user: string): string {
-        known(user);
-        return `${user}@${domain}`;
-      },
-      credentials(user: string): XmppCredentials {
-        return { username: user, password: known(user) };
-      },
-      log: () => proc.log.all(),
-      logMark: () => proc.log.mark(),
-      waitForLog: (pattern, waitOptions = {}) =>
-        waitForLog(proc, pattern, waitOptions.since ?? 0, waitOptions.timeoutMs ?? 5_000),
-      stop(): Promise<void> {
-        stopping ??= (async () => {
-          await kill(proc.child, proc.exited);
-          live.delete(record);
-          release();
-          await rm(dir, { recursive: true, force: true });
-        })();
-        return stopping;
-      },
-    };
-  }
-  throw new Error("unreachable");
+  const known = (user: string): string => {
+    const password = users.get(user);
+    if (password === undefined) {
+      throw new Error(`Prosody ${domain} has no user ${JSON.stringify(user)}`);
+    }
+    return password;
+  };
+  const port = server.ports[0]!;
+  return {
+    domain,
+    host: PROSODY_HOST,
+    port,
+    service: `xmpp://${PROSODY_HOST}:${port}`,
+    pid: server.pid,
+    dir: server.dir,
+    startupMs: server.startupMs,
+    jid(user: string): string {
+      known(user);
+      return `${user}@${domain}`;
+    },
+    credentials(user: string): XmppCredentials {
+      return { username: user, password: known(user) };
+    },
+    log: server.log,
+    logMark: server.logMark,
+    waitForLog: server.waitForLog,
+    stop: server.stop,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
