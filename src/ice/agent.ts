@@ -24,6 +24,7 @@ import { createPassword, createTieBreaker, createUfrag } from "./credentials.js"
 import { encodeCheckRequest } from "./messages.js";
 import type { CandidatePair } from "./pair.js";
 import { candidatePriority, localPreference } from "./priority.js";
+import { Consent } from "./consent.js";
 import { ReflexiveGatherer } from "./reflexive.js";
 import { answerCheck } from "./requests.js";
 import { Relays } from "./relays.js";
@@ -90,8 +91,7 @@ interface ComponentRuntime {
   previous: CandidatePair | undefined;
   firstValidAt: number | undefined;
   nominating: CandidatePair | undefined;
-  lastConsentAt: number;
-  nextConsentAt: number;
+  readonly consent: Consent;
   failingSince: number | undefined;
 }
 
@@ -183,8 +183,7 @@ export class IceAgent {
         previous: undefined,
         firstValidAt: undefined,
         nominating: undefined,
-        lastConsentAt: 0,
-        nextConsentAt: Infinity,
+        consent: new Consent(options.rng, settings),
         failingSince: undefined,
       });
     }
@@ -567,13 +566,7 @@ export class IceAgent {
       }
       const state = this.states.of(component);
       if (runtime.selected !== undefined && state !== "failed") {
-        next = Math.min(
-          next,
-          runtime.nextConsentAt,
-          runtime.lastConsentAt + this.settings.consentTimeout,
-        );
-        if (state !== "disconnected")
-          next = Math.min(next, runtime.lastConsentAt + this.settings.disconnectedTimeout);
+        next = Math.min(next, runtime.consent.deadline(state === "disconnected"));
       }
       if (runtime.failingSince !== undefined)
         next = Math.min(next, runtime.failingSince + this.settings.failureGrace);
@@ -722,17 +715,14 @@ export class IceAgent {
       if (pair === undefined || this.remoteKey === undefined) return;
       const state = this.states.of(component);
       if (state === "failed") return;
-      // Compare against the same sums pollTimeout() reports, so a timer that fires exactly at
-      // the deadline always sees it as reached (no floating-point gap).
-      if (now >= runtime.lastConsentAt + this.settings.consentTimeout) {
+      const status = runtime.consent.status(now);
+      if (status === "expired") {
         // RFC 7675 §5.1: consent expired; stop sending on this pair.
         this.states.set(component, "failed");
         return;
       }
-      if (now >= runtime.lastConsentAt + this.settings.disconnectedTimeout) {
-        this.states.set(component, "disconnected");
-      }
-      if (now >= runtime.nextConsentAt) {
+      if (status === "stale") this.states.set(component, "disconnected");
+      if (runtime.consent.takeDue(now)) {
         const key = this.remoteKey;
         const transactionId = createTransactionId(this.rng);
         const request = this.checkRequest(pair, transactionId, false, key);
@@ -742,7 +732,6 @@ export class IceAgent {
         });
         this.pending.set(toHex(transactionId), { kind: "consent", transaction, pair, key });
         this.counters.consentChecksSent++;
-        runtime.nextConsentAt = now + this.consentDelay();
         this.pumpTransactions(now);
       }
     });
@@ -769,13 +758,6 @@ export class IceAgent {
       useCandidate,
       key,
     });
-  }
-
-  /** RFC 7675 §5.1: intervals randomised to 0.8–1.2 × the mean (whole milliseconds). */
-  private consentDelay(): number {
-    const byte = new Uint8Array(1);
-    this.rng.fill(byte);
-    return Math.round(this.settings.consentInterval * (0.8 + (0.4 * byte[0]!) / 255));
   }
 
   /**
@@ -1041,8 +1023,7 @@ export class IceAgent {
     if (current === pair) return;
     runtime.selected = pair;
     runtime.previous = undefined;
-    runtime.lastConsentAt = now;
-    runtime.nextConsentAt = now + this.consentDelay();
+    runtime.consent.start(now);
     this.events.push({ type: "selected-pair", ...this.info(pair) });
     this.states.set(pair.component, "completed");
   }
@@ -1050,7 +1031,7 @@ export class IceAgent {
   private refreshConsent(now: number, pair: CandidatePair): void {
     const runtime = this.runtime[pair.component - 1]!;
     if (runtime.selected !== pair) return;
-    runtime.lastConsentAt = now;
+    runtime.consent.granted(now);
     pair.lastSuccessAt = now;
     if (this.states.of(pair.component) === "disconnected")
       this.states.set(pair.component, "completed");
@@ -1108,7 +1089,7 @@ export class IceAgent {
       runtime.firstValidAt = undefined;
       runtime.nominating = undefined;
       runtime.failingSince = undefined;
-      runtime.nextConsentAt = Infinity;
+      runtime.consent.stop();
       if (keep !== undefined) this.validate(keep);
       this.states.set(index + 1, "checking");
     });
