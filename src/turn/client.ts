@@ -88,6 +88,22 @@ export interface TurnClientStats {
   ignoredMessages: number;
 }
 
+/** Every {@link TurnClientStats} counter at zero: what a new client starts from. */
+export const zeroTurnClientStats = (): TurnClientStats => ({
+  allocateRequests: 0,
+  refreshRequests: 0,
+  permissionRequests: 0,
+  channelBindRequests: 0,
+  staleNonceRetries: 0,
+  retransmissions: 0,
+  sendIndications: 0,
+  channelDataSent: 0,
+  dataIndications: 0,
+  channelDataReceived: 0,
+  queuedDropped: 0,
+  ignoredMessages: 0,
+});
+
 type Kind = "allocate" | "refresh" | "permission" | "channel-bind";
 
 interface Request {
@@ -123,20 +139,7 @@ export class TurnClient {
   private readonly rto: number;
   private readonly maxQueued: number;
   private readonly maxStale: number;
-  private readonly counters: TurnClientStats = {
-    allocateRequests: 0,
-    refreshRequests: 0,
-    permissionRequests: 0,
-    channelBindRequests: 0,
-    staleNonceRetries: 0,
-    retransmissions: 0,
-    sendIndications: 0,
-    channelDataSent: 0,
-    dataIndications: 0,
-    channelDataReceived: 0,
-    queuedDropped: 0,
-    ignoredMessages: 0,
-  };
+  private readonly counters: TurnClientStats = zeroTurnClientStats();
 
   constructor(private readonly options: TurnClientOptions) {
     this.serverValue = options.server;

@@ -16,7 +16,7 @@ import {
   StunProbe,
   TurnProbe,
   type TurnProbeOptions,
-  type TurnServerCounters,
+  zeroTurnServerCounters,
   type TurnServerOptions,
 } from "./index.js";
 
@@ -31,33 +31,7 @@ const RELAY = v4("198.51.100.2", 50000);
 const PEER = v4("203.0.113.9", 5000);
 const OTHER_PEER = v4("203.0.113.10", 5000);
 
-/** Every counter at zero: tests spread what they expect over it and compare exactly. */
-const zero = (): TurnServerCounters => ({
-  allocateRequests: 0,
-  refreshRequests: 0,
-  createPermissionRequests: 0,
-  channelBindRequests: 0,
-  bindingRequests: 0,
-  sendIndications: 0,
-  dataIndications: 0,
-  channelDataToClient: 0,
-  channelDataFromClient: 0,
-  relayedToPeer: 0,
-  droppedNoPermission: 0,
-  droppedNoChannel: 0,
-  droppedNoAllocation: 0,
-  droppedMalformed: 0,
-  ignored: 0,
-  staleNonces: 0,
-  unauthorized: 0,
-  errors: {},
-  allocations: 0,
-  allocationsCreated: 0,
-  deletedAllocations: 0,
-  expiredAllocations: 0,
-  expiredPermissions: 0,
-  expiredChannels: 0,
-});
+const zero = zeroTurnServerCounters;
 
 /**
  * A TURN server on 198.51.100.2:3478, a peer (a raw StunProbe) on 203.0.113.9:5000 and another

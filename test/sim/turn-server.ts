@@ -211,35 +211,38 @@ const key = (address: TransportAddress): string => formatTransportAddress(addres
 const tupleKey = (client: TransportAddress, server: TransportAddress): string =>
   `${key(client)}>${key(server)}`;
 
+/** Every server counter at zero (tests spread what they expect over it and compare exactly). */
+export const zeroTurnServerCounters = (): TurnServerCounters => ({
+  allocateRequests: 0,
+  refreshRequests: 0,
+  createPermissionRequests: 0,
+  channelBindRequests: 0,
+  bindingRequests: 0,
+  sendIndications: 0,
+  dataIndications: 0,
+  channelDataToClient: 0,
+  channelDataFromClient: 0,
+  relayedToPeer: 0,
+  droppedNoPermission: 0,
+  droppedNoChannel: 0,
+  droppedNoAllocation: 0,
+  droppedMalformed: 0,
+  ignored: 0,
+  staleNonces: 0,
+  unauthorized: 0,
+  errors: {},
+  allocations: 0,
+  allocationsCreated: 0,
+  deletedAllocations: 0,
+  expiredAllocations: 0,
+  expiredPermissions: 0,
+  expiredChannels: 0,
+});
+
 /** See the module comment. Attach it, then call {@link useAttachment}. */
 export class SimTurnServer implements SimEndpoint {
   /** Exact counters, for assertions. */
-  readonly counters: TurnServerCounters = {
-    allocateRequests: 0,
-    refreshRequests: 0,
-    createPermissionRequests: 0,
-    channelBindRequests: 0,
-    bindingRequests: 0,
-    sendIndications: 0,
-    dataIndications: 0,
-    channelDataToClient: 0,
-    channelDataFromClient: 0,
-    relayedToPeer: 0,
-    droppedNoPermission: 0,
-    droppedNoChannel: 0,
-    droppedNoAllocation: 0,
-    droppedMalformed: 0,
-    ignored: 0,
-    staleNonces: 0,
-    unauthorized: 0,
-    errors: {},
-    allocations: 0,
-    allocationsCreated: 0,
-    deletedAllocations: 0,
-    expiredAllocations: 0,
-    expiredPermissions: 0,
-    expiredChannels: 0,
-  };
+  readonly counters: TurnServerCounters = zeroTurnServerCounters();
   /** The REALM it sends. */
   readonly realm: string;
   private readonly rng: Rng;

@@ -11,14 +11,14 @@ import {
   TurnClient,
   type TurnClientEvent,
   type TurnClientOptions,
-  type TurnClientStats,
+  zeroTurnClientStats,
 } from "../../src/turn/client.js";
 import type { Attachment } from "../sim/attachment.js";
 import type { Network } from "../sim/network.js";
 import { Simulator } from "../sim/simulator.js";
 import {
   SimTurnServer,
-  type TurnServerCounters,
+  zeroTurnServerCounters,
   type TurnServerOptions,
 } from "../sim/turn-server.js";
 import type { SimDatagram, SimEndpoint } from "../sim/types.js";
@@ -254,45 +254,7 @@ export function allocated(
 }
 
 /** Client counters, all zero: tests spread what they expect over it and compare exactly. */
-export const zeroStats = (): TurnClientStats => ({
-  allocateRequests: 0,
-  refreshRequests: 0,
-  permissionRequests: 0,
-  channelBindRequests: 0,
-  staleNonceRetries: 0,
-  retransmissions: 0,
-  sendIndications: 0,
-  channelDataSent: 0,
-  dataIndications: 0,
-  channelDataReceived: 0,
-  queuedDropped: 0,
-  ignoredMessages: 0,
-});
+export const zeroStats = zeroTurnClientStats;
 
 /** Server counters, all zero. */
-export const zeroCounters = (): TurnServerCounters => ({
-  allocateRequests: 0,
-  refreshRequests: 0,
-  createPermissionRequests: 0,
-  channelBindRequests: 0,
-  bindingRequests: 0,
-  sendIndications: 0,
-  dataIndications: 0,
-  channelDataToClient: 0,
-  channelDataFromClient: 0,
-  relayedToPeer: 0,
-  droppedNoPermission: 0,
-  droppedNoChannel: 0,
-  droppedNoAllocation: 0,
-  droppedMalformed: 0,
-  ignored: 0,
-  staleNonces: 0,
-  unauthorized: 0,
-  errors: {},
-  allocations: 0,
-  allocationsCreated: 0,
-  deletedAllocations: 0,
-  expiredAllocations: 0,
-  expiredPermissions: 0,
-  expiredChannels: 0,
-});
+export const zeroCounters = zeroTurnServerCounters;
