@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { CandidateJson } from "../../src/cli/candidate-json.js";
 
 /** The repository root (peers are spawned with it as their working directory). */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -102,21 +103,8 @@ export function peerCommand(kind: PeerKind, role: Role, opts: PeerOptions = {}):
 // ---------------------------------------------------------------------------------------------
 // Protocol types
 
-/** A candidate with XEP-0176 attribute names. */
-export interface Candidate {
-  component: number;
-  foundation: string;
-  generation: number;
-  id: string;
-  ip: string;
-  network: number;
-  port: number;
-  priority: number;
-  protocol: string;
-  type: "host" | "srflx" | "prflx" | "relay";
-  "rel-addr"?: string;
-  "rel-port"?: number;
-}
+/** A candidate with XEP-0176 attribute names: the same JSON format `jingle-ice peer` speaks. */
+export type Candidate = CandidateJson;
 
 export type IceStateName =
   "gathering" | "checking" | "connected" | "completed" | "failed" | "disconnected";

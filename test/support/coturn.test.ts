@@ -5,7 +5,6 @@
 // (never skips) without them.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync } from "node:fs";
 import { connect as netConnect } from "node:net";
@@ -30,6 +29,7 @@ import {
 } from "../../src/stun/index.js";
 import type { Coturn, CoturnOptions } from "./coturn.js";
 import { requireCoturn, startCoturn } from "./coturn.js";
+import { runWithoutPath } from "./server-process.js";
 
 const REALM = "jingle-ice.test";
 const USERS = { alice: "wonderland", bob: "builder" } as const;
@@ -360,17 +360,7 @@ describe("a throwaway coturn on 127.0.0.1", { concurrency: true }, () => {
   it("requireCoturn says how to install coturn when turnserver is not on PATH", async () => {
     await requireCoturn();
     const module = fileURLToPath(new URL("./coturn.ts", import.meta.url));
-    const script = `import(${JSON.stringify(module)}).then((m) => m.requireCoturn()).catch((e) => { console.error(e.message); process.exit(3); });`;
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
-      (resolve) => {
-        const child = execFile(
-          process.execPath,
-          ["--import", "tsx", "--input-type=module", "-e", script],
-          { env: { ...process.env, PATH: "/nonexistent" }, timeout: 10_000 },
-          (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
-        );
-      },
-    );
+    const { code, stderr } = await runWithoutPath(module, "requireCoturn");
     assert.equal(code, 3, stderr);
     assert.match(stderr, /`turnserver` is not usable/);
     assert.match(stderr, /apt-get install -y coturn openssl/);

@@ -5,7 +5,6 @@
 // instances start in parallel. Needs the prosody package; FAILS (never skips) without it.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { connect as netConnect } from "node:net";
@@ -13,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import type { LoginMechanism, Prosody, ProsodyOptions, XmppTestClient } from "./prosody.js";
 import { connectClient, requireProsody, startProsody } from "./prosody.js";
+import { runWithoutPath } from "./server-process.js";
 
 const USERS = { alice: "wonderland", bob: "builder" } as const;
 const NS_ECHO = "urn:jingle-ice:test:echo";
@@ -209,17 +209,7 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
   it("requireProsody says how to install Prosody when prosody is not on PATH", async () => {
     await requireProsody();
     const module = fileURLToPath(new URL("./prosody.ts", import.meta.url));
-    const script = `import(${JSON.stringify(module)}).then((m) => m.requireProsody()).catch((e) => { console.error(e.message); process.exit(3); });`;
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>(
-      (resolve) => {
-        const child = execFile(
-          process.execPath,
-          ["--import", "tsx", "--input-type=module", "-e", script],
-          { env: { ...process.env, PATH: "/nonexistent" }, timeout: 10_000 },
-          (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
-        );
-      },
-    );
+    const { code, stderr } = await runWithoutPath(module, "requireProsody");
     assert.equal(code, 3, stderr);
     assert.match(stderr, /`prosody` is not on PATH/);
     assert.match(stderr, /apt-get install -y prosody/);

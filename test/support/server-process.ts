@@ -14,7 +14,7 @@
  *   the same (SIGKILL) for every instance a test left running.
  * @module
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -432,4 +432,24 @@ class Proc implements ServerLog {
     await this.exited;
     live.delete(this.child);
   }
+}
+
+/**
+ * Runs `exportName()` from the module at `modulePath` in a child Node with an empty PATH, so a
+ * `requireX()` check can be seen failing the way it would on a machine without the binary.
+ * Resolves with the child's exit code (3 when the function threw) and its stderr.
+ */
+export function runWithoutPath(
+  modulePath: string,
+  exportName: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const script = `import(${JSON.stringify(modulePath)}).then((m) => m[${JSON.stringify(exportName)}]()).catch((e) => { console.error(e.message); process.exit(3); });`;
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      { env: { ...process.env, PATH: "/nonexistent" }, timeout: 10_000 },
+      (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
+    );
+  });
 }
