@@ -3,7 +3,13 @@
 // pretty-printed XML (whitespace text between elements, parent pointers).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { NS_JINGLE, NS_JINGLE_ICE_UDP, child, parseJingle } from "../../src/jingle/index.js";
+import {
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+  child,
+  parseJingle,
+  type XmlElement,
+} from "../../src/jingle/index.js";
 import {
   JULIET,
   ROMEO,
@@ -15,6 +21,33 @@ import {
   sessionInitiate,
   x,
 } from "./support.js";
+
+/** The credentials the XEP-0176 examples use before the restart of §5.9. */
+const EXAMPLE_CREDENTIALS = { pwd: "asd88fgpdd777uzjYhagZg", ufrag: "8hhy" };
+
+/** A transport-info of the examples: Romeo's audio content, an ICE-UDP transport with `children`. */
+function audioTransportInfo(
+  from: string,
+  id: string,
+  to: string,
+  credentials: Record<string, string>,
+  ...children: XmlElement[]
+): XmlElement {
+  return iq(
+    from,
+    id,
+    to,
+    x(
+      "jingle",
+      { xmlns: NS_JINGLE, action: "transport-info", initiator: ROMEO, sid: SID },
+      x(
+        "content",
+        { creator: "initiator", name: "this-is-the-audio-content" },
+        x("transport", { xmlns: NS_JINGLE_ICE_UDP, ...credentials }, ...children),
+      ),
+    ),
+  );
+}
 
 describe("XEP-0176 examples", () => {
   it("reads the session-initiate of §5.2 with its credentials and both candidates", () => {
@@ -94,23 +127,12 @@ describe("XEP-0176 examples", () => {
   });
 
   it("reads the in-use candidate of §5.7 as remoteCandidate", () => {
-    const info = iq(
+    const info = audioTransportInfo(
       ROMEO,
       "pd81b49s",
       JULIET,
-      x(
-        "jingle",
-        { xmlns: NS_JINGLE, action: "transport-info", initiator: ROMEO, sid: SID },
-        x(
-          "content",
-          { creator: "initiator", name: "this-is-the-audio-content" },
-          x(
-            "transport",
-            { xmlns: NS_JINGLE_ICE_UDP, pwd: "asd88fgpdd777uzjYhagZg", ufrag: "8hhy" },
-            x("remote-candidate", { component: "1", ip: "10.0.1.2", port: "9001" }),
-          ),
-        ),
-      ),
+      EXAMPLE_CREDENTIALS,
+      x("remote-candidate", { component: "1", ip: "10.0.1.2", port: "9001" }),
     );
     const transport = parseJingle(jingleOf(info)).contents[0]?.transport;
     assert.deepEqual(transport, {
@@ -138,23 +160,12 @@ describe("XEP-0176 examples", () => {
       protocol: "udp",
       type: "host",
     };
-    const info = iq(
+    const info = audioTransportInfo(
       ROMEO,
       "uh3g1f48",
       JULIET,
-      x(
-        "jingle",
-        { xmlns: NS_JINGLE, action: "transport-info", initiator: ROMEO, sid: SID },
-        x(
-          "content",
-          { creator: "initiator", name: "this-is-the-audio-content" },
-          x(
-            "transport",
-            { xmlns: NS_JINGLE_ICE_UDP, pwd: "asd88fgpdd777uzjYhagZg", ufrag: "8hhy" },
-            x("candidate", attrs),
-          ),
-        ),
-      ),
+      EXAMPLE_CREDENTIALS,
+      x("candidate", attrs),
     );
     const transport = parseJingle(jingleOf(info)).contents[0]?.transport;
     assert.equal(transport?.kind, "ice-udp");
@@ -164,34 +175,23 @@ describe("XEP-0176 examples", () => {
   });
 
   it("reads the ICE restart of §5.9: new credentials, generation 1, srflx without rel-addr", () => {
-    const restart = iq(
+    const restart = audioTransportInfo(
       ROMEO,
       "kl23fs71",
       JULIET,
-      x(
-        "jingle",
-        { xmlns: NS_JINGLE, action: "transport-info", initiator: ROMEO, sid: SID },
-        x(
-          "content",
-          { creator: "initiator", name: "this-is-the-audio-content" },
-          x(
-            "transport",
-            { xmlns: NS_JINGLE_ICE_UDP, pwd: "bv71hdn38hgb39hf6xlk33", ufrag: "g7qs" },
-            x("candidate", {
-              component: "1",
-              foundation: "1",
-              generation: "1",
-              id: "y3s2b30v3r",
-              ip: "192.0.2.3",
-              network: "1",
-              port: "45665",
-              priority: "1694498815",
-              protocol: "udp",
-              type: "srflx",
-            }),
-          ),
-        ),
-      ),
+      { pwd: "bv71hdn38hgb39hf6xlk33", ufrag: "g7qs" },
+      x("candidate", {
+        component: "1",
+        foundation: "1",
+        generation: "1",
+        id: "y3s2b30v3r",
+        ip: "192.0.2.3",
+        network: "1",
+        port: "45665",
+        priority: "1694498815",
+        protocol: "udp",
+        type: "srflx",
+      }),
     );
     const transport = parseJingle(jingleOf(restart)).contents[0]?.transport;
     assert.equal(transport?.kind, "ice-udp");
@@ -216,20 +216,7 @@ describe("XEP-0176 examples", () => {
 
   it("reads the end-of-candidates indication (XEP-0371, Informational Messages) in ICE-UDP", () => {
     // XEP-0371's example, with the transport in the ICE-UDP namespace as peers send it.
-    const eoc = iq(
-      JULIET,
-      "xv39z423",
-      ROMEO,
-      x(
-        "jingle",
-        { xmlns: NS_JINGLE, action: "transport-info", initiator: ROMEO, sid: SID },
-        x(
-          "content",
-          { creator: "initiator", name: "this-is-the-audio-content" },
-          x("transport", { xmlns: NS_JINGLE_ICE_UDP }, x("gathering-complete")),
-        ),
-      ),
-    );
+    const eoc = audioTransportInfo(JULIET, "xv39z423", ROMEO, {}, x("gathering-complete"));
     const transport = parseJingle(jingleOf(eoc)).contents[0]?.transport;
     assert.deepEqual(transport, {
       kind: "ice-udp",
