@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** Folders that must stay free of I/O, clocks and timers. */
-export const coreFolders = ["common", "stun", "turn", "ice", "jingle"];
+export const coreFolders = ["common", "stun", "turn", "ice", "jingle", "dtls", "sctp"];
 
 const ioModules = [
   "dgram",
@@ -39,11 +39,13 @@ const noInstanceofElement = {
 };
 
 const layerBans = {
-  common: ["stun", "turn", "ice", "jingle", "node", "plugin", "cli"],
-  stun: ["turn", "ice", "jingle", "node", "plugin", "cli"],
-  turn: ["ice", "jingle", "node", "plugin", "cli"],
-  ice: ["jingle", "node", "plugin", "cli"],
-  jingle: ["stun", "turn", "ice", "node", "plugin", "cli"],
+  common: ["stun", "turn", "ice", "jingle", "dtls", "sctp", "node", "plugin", "cli"],
+  stun: ["turn", "ice", "jingle", "dtls", "sctp", "node", "plugin", "cli"],
+  turn: ["ice", "jingle", "dtls", "sctp", "node", "plugin", "cli"],
+  ice: ["jingle", "dtls", "sctp", "node", "plugin", "cli"],
+  jingle: ["stun", "turn", "ice", "dtls", "sctp", "node", "plugin", "cli"],
+  dtls: ["stun", "turn", "ice", "jingle", "sctp", "node", "plugin", "cli"],
+  sctp: ["stun", "turn", "ice", "jingle", "dtls", "node", "plugin", "cli"],
 };
 
 function coreRules(folder) {

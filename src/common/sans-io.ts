@@ -1,0 +1,94 @@
+/**
+ * The one contract every sans-IO state machine of this project follows (ICE agent, TURN client,
+ * STUN transactions, DTLS, SCTP…), described in `docs/architecture.md`:
+ *
+ * - **Time is an input.** Every method that can change state takes `now` first: a monotonic
+ *   clock in milliseconds, chosen by the driver (`performance.now()` in Node, virtual time in
+ *   the simulator). A machine never reads a clock.
+ * - **Inputs** are methods named `handle…(now, …)` (`handleDatagram`, `handleTimeout`, …) or
+ *   commands (`send(now, …)`, `close(now)`).
+ * - **Outputs** are pulled, never pushed: after every input the driver drains
+ *   {@link SansIo.pollTransmit} (I/O for the driver to perform) and {@link SansIo.pollEvent}
+ *   (news for the application) until both return `undefined`, then arms exactly one timer for
+ *   {@link SansIo.pollTimeout}.
+ * - **Transmits and events are different things.** A transmit is I/O: bytes to send, a stream
+ *   to open or close. An event is for the application. Nothing the application needs to see
+ *   rides in a transmit, and no I/O rides in an event.
+ * - **Deadlines** are absolute times on the same clock, or `undefined` for "no timer". Never
+ *   `Infinity`, never relative.
+ * - **Hostile input never throws.** Malformed bytes are counted and dropped; only programming
+ *   errors (calling a method in a state where it makes no sense) throw.
+ */
+
+/** An absolute time on the driver's monotonic millisecond clock, or `undefined` for none. */
+export type Deadline = number | undefined;
+
+/**
+ * What every sans-IO machine offers the driver that runs it. `T` is what it wants sent (its I/O),
+ * `E` what it wants the application to know.
+ */
+export interface SansIo<T, E> {
+  /** The deadline from {@link pollTimeout} has come (or passed). */
+  handleTimeout(now: number): void;
+  /** The next piece of I/O to perform, or `undefined` when there is none. */
+  pollTransmit(): T | undefined;
+  /** The next event for the application, or `undefined` when there is none. */
+  pollEvent(): E | undefined;
+  /** When {@link handleTimeout} should next be called, or `undefined` for never. */
+  pollTimeout(): Deadline;
+}
+
+/** The earliest of several deadlines (`undefined` when none is set). */
+export function earliest(...deadlines: readonly Deadline[]): Deadline {
+  let best: Deadline;
+  for (const d of deadlines) if (d !== undefined && (best === undefined || d < best)) best = d;
+  return best;
+}
+
+/**
+ * A FIFO of outputs for a machine to fill and its driver to drain. Bounded: a machine that would
+ * queue more than `limit` items (a peer flooding us, a driver that stopped draining) drops the
+ * oldest and counts it in {@link Outbox.dropped}.
+ */
+export class Outbox<T> {
+  private items: T[] = [];
+  private head = 0;
+  /** Items dropped because the queue was full. */
+  dropped = 0;
+
+  constructor(private readonly limit = 10_000) {}
+
+  push(item: T): void {
+    if (this.size >= this.limit) {
+      this.head++;
+      this.dropped++;
+    }
+    this.items.push(item);
+    this.compact();
+  }
+
+  /** The oldest item, removed; `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    this.compact();
+    return item;
+  }
+
+  /** Drops consumed slots once they are the larger part of the array. */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
