@@ -9,6 +9,7 @@ import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
 import type { XmppClient } from "../plugin/xmpp.js";
 import type { DatagramChannel } from "../node/datagram-channel.js";
+import { JingleSessionError } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
 import { UsageError } from "./errors.js";
 
@@ -218,7 +219,8 @@ export async function runCall(options: CallOptions): Promise<number> {
     }
     return 0;
   } catch (error) {
-    report("error", { message: (error as Error).message });
+    const reason = error instanceof JingleSessionError ? { reason: error.reason } : {};
+    report("error", { message: (error as Error).message, ...reason });
     return 1;
   } finally {
     await xmpp.stop().catch(() => undefined);
@@ -260,6 +262,11 @@ export async function runAnswer(options: AnswerOptions): Promise<number> {
     options.allow.length === 0 ||
     options.allow.some((jid) => peer === jid || peer.split("/")[0] === jid);
   return await new Promise<number>((resolve) => {
+    // Sessions for another application or transport than ours are refused by the plugin.
+    jingle.on("refused", ({ peer, sid, reason }) =>
+      report("refused", { peer, sid, reason: reason.condition, text: reason.text ?? null }),
+    );
+    jingle.on("error", (error) => report("error", { message: error.message }));
     jingle.on("incoming", (session) => {
       if (!allowed(session.peer)) {
         report("declined", { peer: session.peer });

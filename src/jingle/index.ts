@@ -10,3 +10,5 @@ export * from "./model.js";
 export * from "./parse.js";
 export * from "./xml.js";
 export * from "./dispatch.js";
+export * from "./application.js";
+export * from "./outbox.js";

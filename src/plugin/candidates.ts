@@ -1,7 +1,7 @@
 /** Conversions between the ICE agent's candidates and XEP-0176 candidates. */
 import type { RemoteCandidateInput } from "../ice/candidate.js";
 import type { Candidate } from "../ice/types.js";
-import type { IceUdpTransport, JingleCandidate } from "../jingle/model.js";
+import type { JingleCandidate } from "../jingle/model.js";
 
 /** Our candidate as an XEP-0176 `<candidate/>` (DESIGN.md §4: strict emitting). */
 export function toJingleCandidate(candidate: Candidate): JingleCandidate {
@@ -36,21 +36,4 @@ export function fromJingleCandidate(candidate: JingleCandidate): RemoteCandidate
   return candidate.relAddr !== undefined && candidate.relPort !== undefined
     ? { ...input, relatedAddress: { address: candidate.relAddr, port: candidate.relPort } }
     : input;
-}
-
-/** An ICE-UDP transport element model with credentials and candidates. */
-export function iceTransport(
-  ufrag: string,
-  pwd: string,
-  candidates: readonly Candidate[],
-  gatheringComplete = false,
-): IceUdpTransport {
-  return {
-    kind: "ice-udp",
-    ufrag,
-    pwd,
-    candidates: candidates.map(toJingleCandidate),
-    gatheringComplete,
-    skipped: [],
-  };
 }

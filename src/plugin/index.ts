@@ -7,3 +7,4 @@ export * from "./extdisco.js";
 export * from "./jingle-ice.js";
 export * from "./session.js";
 export type { XmppClient, IqContext } from "./xmpp.js";
+export { NS_DATAGRAM, datagramApplication, type JingleApplication } from "../jingle/application.js";

@@ -6,8 +6,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import {
+  datagramApplication,
+  isReason,
+  negotiate,
+  NS_DATAGRAM,
+  type JingleApplication,
+} from "../jingle/application.js";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
-import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle } from "../jingle/model.js";
+import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle, type Reason } from "../jingle/model.js";
 import { dispatch } from "../jingle/dispatch.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
@@ -20,8 +27,17 @@ import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 const CAPS_NODE = "https://www.npmjs.com/package/jingle-ice";
 const IDENTITY = { category: "client", type: "bot", name: "jingle-ice" } as const;
-/** Only what is really implemented (DESIGN.md §4). */
-const FEATURES = [NS_CAPS, NS_DISCO_INFO, NS_JINGLE, NS_JINGLE_ICE_UDP];
+/** The features every instance serves; each application adds its own (XEP-0030, XEP-0166 §11). */
+const BASE_FEATURES = [NS_CAPS, NS_DISCO_INFO, NS_JINGLE, NS_JINGLE_ICE_UDP];
+
+/** What the policy hook learns of an incoming session before anything of ours is sent. */
+export interface SessionOffer {
+  /** The application's namespace (e.g. {@link NS_DATAGRAM}). */
+  readonly application: string;
+  /** The peer's `<description/>`. */
+  readonly description: XmlElement;
+  readonly sid: string;
+}
 
 /** Options of {@link jingleIceUdp}. */
 export interface JingleIceOptions {
@@ -34,17 +50,25 @@ export interface JingleIceOptions {
   readonly iceServers?: "auto";
   /**
    * Whether to consider a session from `peer` at all (XEP-0176 §10: candidates reveal
-   * addresses). Refused sessions are declined before any candidate is sent. @default all
+   * addresses). Refused sessions are declined before any candidate is sent; a policy that throws
+   * or rejects declines too (and the plugin emits `error`). @default all
    */
-  readonly policy?: (peer: string) => boolean | Promise<boolean>;
+  readonly policy?: (peer: string, offer: SessionOffer) => boolean | Promise<boolean>;
+  /**
+   * The applications this instance serves (XEP-0166 §7.3), by namespace: sessions offering any
+   * other application are refused with `unsupported-applications`, other transports than
+   * ICE-UDP with `unsupported-transports`. Also what disco#info advertises.
+   * @default [datagramApplication]
+   */
+  readonly applications?: readonly JingleApplication[];
   /** How long to wait for an IQ answer, in ms. @default 15000 */
   readonly iqTimeout?: number;
 }
 
 /** Options of {@link JingleIce.initiate}. */
 export interface InitiateOptions {
-  /** The application description (opaque to us); none by default. */
-  readonly description?: XmlElement;
+  /** The application's namespace; it must be in the registry. @default NS_DATAGRAM */
+  readonly application?: string;
   /** @default "datagram" */
   readonly contentName?: string;
 }
@@ -53,12 +77,21 @@ export interface InitiateOptions {
 export interface JingleIceEvents {
   /** A session from a peer the policy allows; call `accept()` or `terminate("decline")`. */
   incoming: [session: JingleSession];
+  /** An incoming session refused before the application saw it (unsupported, or the policy). */
+  refused: [offer: { readonly peer: string; readonly sid: string; readonly reason: Reason }];
+  /**
+   * A failure no caller awaits: a policy or `incoming` listener that threw, a stanza the peer
+   * refused. Without a listener it becomes a process warning (never an uncaught exception).
+   */
+  error: [error: Error];
 }
 
 export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly sessions = new Map<string, JingleSession>();
   private readonly iqTimeout: number;
   private discovered: Promise<DiscoveredServers> | undefined;
+  private readonly applications: ReadonlyMap<string, JingleApplication>;
+  private readonly features: readonly string[];
 
   constructor(
     private readonly xmpp: XmppClient,
@@ -66,6 +99,9 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   ) {
     super();
     this.iqTimeout = options.iqTimeout ?? 15_000;
+    const applications = options.applications ?? [datagramApplication];
+    this.applications = new Map(applications.map((a) => [a.namespace, a]));
+    this.features = [...new Set([...BASE_FEATURES, ...applications.flatMap((a) => a.features)])];
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".
@@ -80,7 +116,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       return toXmpp(
         el("query", { xmlns: NS_DISCO_INFO, node }, [
           el("identity", { category: IDENTITY.category, type: IDENTITY.type, name: IDENTITY.name }),
-          ...FEATURES.map((feature) => el("feature", { var: feature })),
+          ...this.features.map((feature) => el("feature", { var: feature })),
         ]),
       );
     });
@@ -88,10 +124,12 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
 
   /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */
   initiate(peer: string, options: InitiateOptions = {}): JingleSession {
+    const namespace = options.application ?? NS_DATAGRAM;
+    const application = this.applications.get(namespace);
+    if (application === undefined)
+      throw new Error(`application ${namespace} is not in this plugin's registry`);
     const sid = randomBytes(12).toString("base64url");
-    const session = this.newSession(sid, peer, true, options.contentName ?? "datagram");
-    if (options.description !== undefined) session.description = options.description;
-    return session;
+    return this.newSession(sid, peer, true, options.contentName ?? "datagram", application.offer());
   }
 
   /**
@@ -99,7 +137,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
    * (an xmpp.js element: `xmpp.send(xml("presence", {}, jingle.caps()))`).
    */
   caps(): unknown {
-    return toXmpp(capsElement(CAPS_NODE, capsVer([IDENTITY], FEATURES)));
+    return toXmpp(capsElement(CAPS_NODE, capsVer([IDENTITY], this.features)));
   }
 
   /** Ends every session. */
@@ -112,6 +150,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     peer: string,
     initiator: boolean,
     contentName: string,
+    localDescription: XmlElement,
+    remoteDescription?: XmlElement,
   ): JingleSession {
     const session = new JingleSession(
       {
@@ -120,11 +160,14 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
         ice: () => this.iceOptions(),
         iqTimeout: this.iqTimeout,
         forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
+        report: (error) => this.report(error),
       },
       sid,
       peer,
       initiator,
       contentName,
+      localDescription,
+      remoteDescription,
     );
     this.sessions.set(key(peer, sid), session);
     return session;
@@ -172,26 +215,18 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       }
       case "new-session": {
         const ours = decision.abandon;
-        if (ours !== undefined) after(() => ours.abandon("their session won the tie-break"));
-        const incoming = this.newSession(
-          jingle.sid,
-          from,
-          false,
-          jingle.contents[0]?.name ?? "datagram",
-        );
-        const description = jingle.contents[0]?.description;
-        if (description !== undefined) incoming.description = description;
-        after(() => this.offer(incoming, jingle));
+        if (ours !== undefined) this.after(() => ours.abandon("their session won the tie-break"));
+        this.after(() => this.offer(from, jingle));
         return true;
       }
       case "handle": {
         const { session } = decision;
-        after(() => session.handle(jingle));
+        this.after(() => session.handle(jingle));
         return true;
       }
       case "refuse": {
         const { session } = decision;
-        after(() => session.refuse(jingle));
+        this.after(() => session.refuse(jingle));
         return true;
       }
       case "ack":
@@ -199,11 +234,34 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     }
   }
 
-  /** Runs the policy, then hands the session to the application. */
-  private async offer(session: JingleSession, jingle: Jingle): Promise<void> {
+  /**
+   * An incoming session-initiate, acknowledged: refused at once when we do not serve its
+   * application or transport (XEP-0166 §6.3.2), else put to the policy, then offered to the
+   * application. Nothing of ours but a session-terminate leaves before `accept()`.
+   */
+  private async offer(from: string, jingle: Jingle): Promise<void> {
+    const offer = negotiate(jingle, new Set(this.applications.keys()));
+    if (isReason(offer)) return this.refuse(from, jingle, offer);
+    const answer = this.applications.get(offer.application)!.answer(offer.description);
+    if (isReason(answer)) return this.refuse(from, jingle, answer);
+    const name = offer.content.name;
+    const session = this.newSession(jingle.sid, from, false, name, answer, offer.description);
     session.handle(jingle);
-    const allowed =
-      this.options.policy === undefined ? true : await this.options.policy(session.peer);
+    let allowed: boolean;
+    try {
+      allowed =
+        this.options.policy === undefined
+          ? true
+          : await this.options.policy(session.peer, {
+              application: offer.application,
+              description: offer.description,
+              sid: session.sid,
+            });
+    } catch (error) {
+      this.report(asError(error, "policy failed"));
+      await session.terminate("general-error", "policy failed");
+      return;
+    }
     if (!allowed) {
       await session.terminate("decline");
       return;
@@ -212,8 +270,41 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       await session.terminate("decline", "not accepting sessions");
       return;
     }
-    this.emit("incoming", session);
+    try {
+      this.emit("incoming", session);
+    } catch (error) {
+      this.report(asError(error, "incoming listener failed"));
+      if (session.state === "pending") await session.terminate("general-error");
+    }
   }
+
+  /** Refuses a session-initiate with a session-terminate carrying `reason` (XEP-0166 §6.3.2). */
+  private async refuse(from: string, jingle: Jingle, reason: Reason): Promise<void> {
+    const name = jingle.contents[0]?.name ?? "datagram";
+    const refused = this.newSession(jingle.sid, from, false, name, el("description"));
+    this.emit("refused", { peer: from, sid: jingle.sid, reason });
+    await refused.terminate(reason.condition, reason.text);
+  }
+
+  /** Runs `work` after the IQ handler's reply has been written (xmpp.js sends it in a microtask). */
+  private after(work: () => void | Promise<void>): void {
+    setImmediate(() => {
+      Promise.resolve()
+        .then(work)
+        .catch((error: unknown) => this.report(asError(error, "jingle handler failed")));
+    });
+  }
+
+  /** A failure nobody awaits: the `error` event, or a process warning without a listener. */
+  private report(error: Error): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    else process.emitWarning(error);
+  }
+}
+
+function asError(error: unknown, context: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${context}: ${message}`, { cause: error });
 }
 
 /** Adds Jingle ICE-UDP sessions to an `@xmpp/client` instance. */
@@ -223,9 +314,4 @@ export function jingleIceUdp(xmpp: XmppClient, options: JingleIceOptions = {}): 
 
 function key(peer: string, sid: string): string {
   return `${peer}\u0000${sid}`;
-}
-
-/** Runs `work` after the IQ handler's reply has been written (xmpp.js sends it in a microtask). */
-function after(work: () => void | Promise<void>): void {
-  setImmediate(() => void work());
 }

@@ -1,30 +1,33 @@
 /**
- * One Jingle session (XEP-0166) with one ICE-UDP content (XEP-0176): the signalling around an
- * {@link IceConnection}. Outgoing transport-info waits until our session-initiate is acknowledged
- * (initiator) or our session-accept is sent (responder); incoming transport-info that arrives
- * before the agent exists is buffered. Candidates trickled in one drain go in one transport-info.
+ * One Jingle session (XEP-0166) with one content: an application (XEP-0166 §7.3, see
+ * `src/jingle/application.ts`) over the ICE-UDP transport (XEP-0176), i.e. the signalling around
+ * an {@link IceConnection}. The order in which our stanzas leave is the {@link Trickle}'s job
+ * (rules in `src/jingle/outbox.ts`); incoming transport-info that arrives before the ICE agent
+ * exists is buffered, up to a limit.
  */
 import { EventEmitter } from "node:events";
-import type { Candidate } from "../ice/types.js";
+import { JingleIceError } from "../common/errors.js";
 import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
-import type { XmlElement } from "../jingle/xml.js";
+import { namespaceOf, type XmlElement } from "../jingle/xml.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
-import { fromJingleCandidate, iceTransport } from "./candidates.js";
+import { fromJingleCandidate } from "./candidates.js";
+import { Trickle } from "./trickle.js";
 import { iqSet, type XmppClient } from "./xmpp.js";
 
 export type { SessionState };
 
 /** A session that ended before a channel opened, or a signalling failure. */
-export class JingleSessionError extends Error {
+export class JingleSessionError extends JingleIceError {
   override readonly name = "JingleSessionError";
   constructor(
     message: string,
     readonly reason: ReasonCondition,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -43,20 +46,20 @@ export interface SessionContext {
   readonly ice: () => Promise<Omit<IceConnectionOptions, "role">>;
   readonly iqTimeout: number;
   readonly forget: (session: JingleSession) => void;
+  /** A failure nobody awaits (a lost transport-info, a failed terminate): the plugin reports it. */
+  readonly report: (error: Error) => void;
 }
 
+/** The most candidates buffered from transport-info that arrives before our ICE agent exists. */
+export const MAX_EARLY_CANDIDATES = 100;
+
 export class JingleSession extends EventEmitter<JingleSessionEvents> {
-  /** The application description of the content (opaque to us, XEP-0166 §7.3). */
-  description: XmlElement | undefined;
   private stateValue: SessionState = "pending";
   private connection: IceConnection | undefined;
+  private trickle: Trickle | undefined;
   private channelPromise: Promise<DatagramChannel> | undefined;
-  private readonly buffered: IceUdpTransport[] = [];
-  private canTrickle = false;
-  private outbox: Candidate[] = [];
-  private outboxScheduled = false;
-  /** End-of-candidates still to announce (after gathering completes, again after a restart). */
-  private endPending = false;
+  private readonly early: IceUdpTransport[] = [];
+  private earlyCandidates = 0;
 
   constructor(
     private readonly context: SessionContext,
@@ -68,8 +71,17 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     readonly initiator: boolean,
     /** The content's name (matched by name, XEP-0166 §7.3). */
     readonly contentName: string,
+    /** Our `<description/>`: the offer (initiator) or the answer to the peer's (responder). */
+    readonly localDescription: XmlElement,
+    /** The peer's `<description/>` (its offer, or its answer once session-accept came). */
+    public remoteDescription: XmlElement | undefined = undefined,
   ) {
     super();
+  }
+
+  /** The application's namespace (XEP-0166 §7.3), e.g. the datagram application's. */
+  get application(): string {
+    return namespaceOf(this.localDescription) ?? "";
   }
 
   get state(): SessionState {
@@ -91,28 +103,26 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.watch(options.signal);
     if (!this.initiator)
       return Promise.reject(new Error("connect() is for sessions we initiated; use accept()"));
-    this.channelPromise ??= this.open("controlling", async (connection) => {
-      const transport = iceTransport(
-        connection.localCredentials.ufrag,
-        connection.localCredentials.pwd,
-        this.takeOutbox(),
-      );
+    this.channelPromise ??= this.open("controlling", async (trickle) => {
       try {
-        await this.sendJingle({
-          action: "session-initiate",
-          sid: this.sid,
-          initiator: this.context.self(),
-          contents: [this.content(transport)],
-        });
+        await trickle.open((transport) =>
+          this.sendJingle({
+            action: "session-initiate",
+            sid: this.sid,
+            initiator: this.context.self(),
+            contents: [this.content(transport, true)],
+          }),
+        );
       } catch (error) {
-        // XEP-0166 §6.3 / DESIGN.md §4: no answer to session-initiate is a connectivity error.
-        await this.end({ condition: "connectivity-error", text: (error as Error).message }, false);
+        // XEP-0166 §6.3: no answer (or an error) to session-initiate: the session never began.
+        const text = (error as Error).message;
+        await this.end({ condition: "connectivity-error", text }, false);
         throw new JingleSessionError(
-          `session-initiate to ${this.peer} failed: ${(error as Error).message}`,
+          `session-initiate to ${this.peer} failed: ${text}`,
           "connectivity-error",
+          { cause: error },
         );
       }
-      this.enableTrickle();
     });
     return this.channelPromise;
   }
@@ -127,21 +137,24 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.watch(options.signal);
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
-    this.channelPromise ??= this.open("controlled", async (connection) => {
-      const transport = iceTransport(
-        connection.localCredentials.ufrag,
-        connection.localCredentials.pwd,
-        this.takeOutbox(),
-      );
+    this.channelPromise ??= this.open("controlled", async (trickle) => {
       this.setState("active");
-      this.enableTrickle();
-      await this.sendJingle({
-        action: "session-accept",
-        sid: this.sid,
-        initiator: this.peer,
-        responder: this.context.self(),
-        contents: [this.content(transport)],
-      }).catch(() => undefined);
+      try {
+        await trickle.open((transport) =>
+          this.sendJingle({
+            action: "session-accept",
+            sid: this.sid,
+            initiator: this.peer,
+            responder: this.context.self(),
+            contents: [this.content(transport, true)],
+          }),
+        );
+      } catch (error) {
+        // The peer refused (or never answered) our session-accept: the session is over.
+        const text = `session-accept failed: ${(error as Error).message}`;
+        await this.end({ condition: "connectivity-error", text }, true);
+        throw new JingleSessionError(text, "connectivity-error", { cause: error });
+      }
     });
     return this.channelPromise;
   }
@@ -180,8 +193,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         for (const content of jingle.contents) this.remoteTransport(content);
         return;
       case "session-accept":
-        this.setState("active");
-        for (const content of jingle.contents) this.remoteTransport(content);
+        this.onAccept(jingle);
         return;
       case "session-terminate":
         void this.end(jingle.reason ?? { condition: "success" }, false);
@@ -196,7 +208,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     void this.end({ condition: "gone", text: `${this.peer} went offline` }, false);
   }
 
-  /** Drops our pending session without telling the peer (it lost a tie-break, DESIGN.md §4). */
+  /** Drops our pending session without telling the peer (it lost a tie-break). */
   abandon(text: string): void {
     void this.end({ condition: "alternative-session", text }, false);
   }
@@ -205,123 +217,142 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   refuse(jingle: Jingle): void {
     if (this.stateValue === "ended") return;
     const action = jingle.action === "content-add" ? "content-reject" : "transport-reject";
-    void this.sendJingle({
+    this.sendJingle({
       action,
       sid: this.sid,
       initiator: this.initiator ? this.context.self() : this.peer,
       contents: jingle.contents.map((c) => ({ creator: c.creator, name: c.name })),
-    }).catch(() => undefined);
+    }).catch((error: unknown) => this.context.report(asError(error, `${action} failed`)));
   }
 
   // --- internals -----------------------------------------------------------------------------
 
   private open(
     role: "controlling" | "controlled",
-    signal: (connection: IceConnection) => Promise<void>,
+    signal: (trickle: Trickle) => Promise<void>,
   ): Promise<DatagramChannel> {
     return (async () => {
-      const connection = await IceConnection.create({ ...(await this.context.ice()), role });
+      let connection: IceConnection;
+      try {
+        connection = await IceConnection.create({ ...(await this.context.ice()), role });
+      } catch (error) {
+        // Sockets, DNS or options failed: tell the peer rather than leave it waiting.
+        const text = `ICE setup failed: ${(error as Error).message}`;
+        await this.end({ condition: "failed-transport", text }, true);
+        throw new JingleSessionError(text, "failed-transport", { cause: error });
+      }
+      if (this.stateValue === "ended") {
+        await connection.close();
+        throw new JingleSessionError("session ended", "cancel");
+      }
       this.connection = connection;
-      connection.on("local-candidate", (candidate) => this.queueCandidate(candidate));
-      connection.on("gathering-complete", () => {
-        this.endPending = true;
-        this.queueCandidate(undefined);
-      });
-      connection.on("local-credentials", () => this.queueCandidate(undefined));
-      const selected = new Promise<void>((resolve, reject) => {
-        connection.once("selected-pair", () => resolve());
-        connection.on("agent-state", (state) => {
-          if (state !== "failed") return;
-          reject(
-            new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"),
-          );
-          // Also after the channel opened: the path is gone (consent expired, RFC 7675), so is
-          // the session — the peer may be offline; say so clearly.
-          void this.end(
-            { condition: "connectivity-error", text: "ICE failed: the peer stopped answering" },
-            true,
-          );
-        });
-        this.once("terminated", (reason) =>
-          reject(new JingleSessionError(`session ended: ${reason.condition}`, reason.condition)),
-        );
-      });
-      // Observed now so that a failure while signalling (which rejects `open` first) is not
-      // left as an unhandled rejection; `await selected` below still sees it.
-      selected.catch(() => undefined);
-      for (const transport of this.buffered.splice(0)) this.applyTransport(transport);
+      connection.on("error", (error) => this.context.report(error));
+      const trickle = new Trickle(
+        this.initiator ? "initiator" : "responder",
+        connection,
+        (transport) =>
+          this.sendJingle({
+            action: "transport-info",
+            sid: this.sid,
+            initiator: this.initiator ? this.context.self() : this.peer,
+            contents: [this.content(transport, false)],
+          }),
+        (error) => this.context.report(asError(error, "transport-info failed")),
+      );
+      this.trickle = trickle;
+      const selected = this.selected(connection);
+      for (const transport of this.early.splice(0)) this.applyTransport(transport);
       connection.startGathering();
       // Host candidates are trickled synchronously by startGathering: let them go out with the
-      // first message rather than in a transport-info of their own.
+      // opening stanza rather than in a transport-info of their own.
       await Promise.resolve();
-      await signal(connection);
+      await signal(trickle);
       await selected;
       return new DatagramChannel(connection);
     })();
   }
 
-  private content(transport: IceUdpTransport): Content {
+  /** Resolves when ICE selects a pair; rejects when it fails or the session ends first. */
+  private selected(connection: IceConnection): Promise<void> {
+    const selected = new Promise<void>((resolve, reject) => {
+      connection.once("selected-pair", () => resolve());
+      connection.on("agent-state", (state) => {
+        if (state !== "failed") return;
+        reject(new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"));
+        // Also after the channel opened: the path is gone (consent expired, RFC 7675), so is
+        // the session — the peer may be offline; say so clearly.
+        void this.end(
+          { condition: "connectivity-error", text: "ICE failed: the peer stopped answering" },
+          true,
+        );
+      });
+      this.once("terminated", (reason) => {
+        const text = reason.text === undefined ? "" : ` (${reason.text})`;
+        reject(
+          new JingleSessionError(`session ended: ${reason.condition}${text}`, reason.condition),
+        );
+      });
+    });
+    // Observed now so that a failure while signalling (which rejects `open` first) is not
+    // left as an unhandled rejection; the caller's `await` still sees it.
+    selected.catch(() => undefined);
+    return selected;
+  }
+
+  /** The content: its description only in session-initiate / session-accept (XEP-0166 §7.3). */
+  private content(transport: IceUdpTransport, withDescription: boolean): Content {
     return {
       creator: "initiator",
       name: this.contentName,
       senders: "both",
-      ...(this.description === undefined ? {} : { description: this.description }),
+      ...(withDescription && { description: this.localDescription }),
       transport,
     };
   }
 
+  private onAccept(jingle: Jingle): void {
+    const content = jingle.contents.find((c) => c.name === this.contentName);
+    const description = content?.description;
+    if (description !== undefined && namespaceOf(description) !== this.application) {
+      // XEP-0166 §6.4: the answer names another application than we offered.
+      void this.end(
+        {
+          condition: "failed-application",
+          text: `answered with ${namespaceOf(description) ?? "no namespace"}`,
+        },
+        true,
+      );
+      return;
+    }
+    if (description !== undefined) this.remoteDescription = description;
+    this.setState("active");
+    for (const c of jingle.contents) this.remoteTransport(c);
+  }
+
   private remoteTransport(content: Content): void {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
-    if (this.connection === undefined) this.buffered.push(content.transport);
-    else this.applyTransport(content.transport);
+    if (this.connection !== undefined) {
+      this.applyTransport(content.transport);
+      return;
+    }
+    // Buffered until our agent exists, within a limit: the rest is dropped.
+    const room = MAX_EARLY_CANDIDATES - this.earlyCandidates;
+    const transport = content.transport;
+    const candidates = transport.candidates.slice(0, Math.max(0, room));
+    this.earlyCandidates += candidates.length;
+    this.early.push({ ...transport, candidates });
   }
 
   private applyTransport(transport: IceUdpTransport): void {
     const connection = this.connection!;
     if (transport.ufrag !== undefined && transport.pwd !== undefined) {
-      // New credentials on a known content mean an ICE restart (DESIGN.md §4); the agent
+      // New credentials on a known content mean an ICE restart (XEP-0176 §7); the agent
       // answers it with a restart of its own, whose credentials we then trickle.
       connection.setRemoteCredentials(transport.ufrag, transport.pwd);
     }
     for (const candidate of transport.candidates)
       connection.addRemoteCandidate(fromJingleCandidate(candidate));
     if (transport.gatheringComplete) connection.endOfRemoteCandidates();
-  }
-
-  /** Collects candidates trickled in one drain; sends them in one transport-info. */
-  private queueCandidate(candidate: Candidate | undefined): void {
-    if (candidate !== undefined) this.outbox.push(candidate);
-    if (!this.canTrickle || this.outboxScheduled) return;
-    this.outboxScheduled = true;
-    queueMicrotask(() => {
-      this.outboxScheduled = false;
-      this.flushOutbox();
-    });
-  }
-
-  private enableTrickle(): void {
-    this.canTrickle = true;
-    this.flushOutbox();
-  }
-
-  private takeOutbox(): Candidate[] {
-    return this.outbox.splice(0);
-  }
-
-  private flushOutbox(): void {
-    const connection = this.connection;
-    if (connection === undefined || this.stateValue === "ended") return;
-    const candidates = this.takeOutbox();
-    if (candidates.length === 0 && !this.endPending) return;
-    const { ufrag, pwd } = connection.localCredentials;
-    const done = this.endPending;
-    this.endPending = false;
-    void this.sendJingle({
-      action: "transport-info",
-      sid: this.sid,
-      initiator: this.initiator ? this.context.self() : this.peer,
-      contents: [this.content(iceTransport(ufrag, pwd, candidates, done))],
-    }).catch(() => undefined);
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {
@@ -340,6 +371,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private async end(reason: Reason, notifyPeer: boolean): Promise<void> {
     if (this.stateValue === "ended") return;
     this.setState("ended");
+    this.trickle?.stop();
     this.context.forget(this);
     if (notifyPeer) {
       await this.sendJingle({
@@ -348,9 +380,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         initiator: this.initiator ? this.context.self() : this.peer,
         contents: [],
         reason,
-      }).catch(() => undefined);
+      }).catch((error: unknown) => this.context.report(asError(error, "session-terminate failed")));
     }
     this.emit("terminated", reason);
     await this.connection?.close();
   }
+}
+
+/** `error` as an Error, with `context` in front of its message. */
+function asError(error: unknown, context: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new JingleSessionError(`${context}: ${message}`, "general-error", { cause: error });
 }

@@ -28,11 +28,24 @@ export class FakeNetwork {
   private readonly clients = new Map<string, FakeXmpp>();
   /** Every IQ delivered, as [from, to, child name, action?]. */
   readonly log: [string, string, string, string | undefined][] = [];
+  /** Every IQ's payload delivered, with its sender, in delivery order. */
+  readonly payloads: { readonly from: string; readonly element: XmlElement }[] = [];
+  /** Deliveries and answers in the order they happened: `{ from, index }` is payload `index`. */
+  readonly timeline: { readonly kind: "iq" | "answer"; readonly index: number }[] = [];
 
-  client(jid: string): FakeXmpp {
-    const client = new FakeXmpp(jid, this);
+  /**
+   * A client for `jid`. `ackDelay` (ms) holds back its answers to incoming IQs, like a peer that
+   * acknowledges only after processing: its own requests can then overtake its acks.
+   */
+  client(jid: string, options: { readonly ackDelay?: number } = {}): FakeXmpp {
+    const client = new FakeXmpp(jid, this, options.ackDelay ?? 0);
     this.clients.set(jid, client);
     return client;
+  }
+
+  /** A client that can send as `jid` without taking its place (it receives nothing). */
+  sender(jid: string): FakeXmpp {
+    return new FakeXmpp(jid, this, 0);
   }
 
   /** Delivers an IQ and returns the reply element (or throws FakeStanzaError). */
@@ -43,8 +56,11 @@ export class FakeNetwork {
     this.log.push([from, to, child?.name ?? "", child?.attrs["action"]]);
     if (target === undefined || child === undefined)
       throw new FakeStanzaError("service-unavailable", stanza);
+    const index = this.payloads.push({ from, element: child }) - 1;
+    this.timeline.push({ kind: "iq", index });
     (stanza.attrs as Record<string, string>)["from"] = from;
     const reply = await target.handle(stanza.attrs["type"] ?? "", stanza, child);
+    this.timeline.push({ kind: "answer", index });
     if (reply === undefined) throw new FakeStanzaError("service-unavailable", stanza);
     if (typeof reply === "object" && reply !== null && (reply as Element).name === "error") {
       const condition = (reply as Element).getChildElements()[0]?.name ?? "undefined-condition";
@@ -65,6 +81,7 @@ export class FakeXmpp implements XmppClient {
   constructor(
     jid: string,
     private readonly network: FakeNetwork,
+    private readonly ackDelay: number,
   ) {
     this.jid = { toString: () => jid };
   }
@@ -94,6 +111,8 @@ export class FakeXmpp implements XmppClient {
       (h) => h.type === type && h.name === child.name && (child.attrs["xmlns"] ?? "") === h.ns,
     );
     if (route === undefined) return undefined;
-    return await route.handler({ stanza, element: child });
+    const reply: unknown = await route.handler({ stanza, element: child });
+    if (this.ackDelay > 0) await new Promise((resolve) => setTimeout(resolve, this.ackDelay));
+    return reply;
   }
 }
