@@ -2,6 +2,7 @@
  * Jingle errors: the one error {@link parseJingle} throws, the one {@link buildJingle} throws,
  * and the error payloads an IQ handler answers with (XEP-0166 §10, Error Handling).
  */
+import { JingleIceError } from "../common/errors.js";
 import { NS_JINGLE_ERRORS } from "./model.js";
 import { el, type XmlElement } from "./xml.js";
 
@@ -45,7 +46,7 @@ export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait"
  * `feature-not-implemented` / `unsupported-info` pair is for the session layer, which alone knows
  * whether it understands a session-info payload (XEP-0166 §6.8).
  */
-export class JingleParseError extends Error {
+export class JingleParseError extends JingleIceError {
   override readonly name = "JingleParseError";
   /** The XMPP stanza error condition to answer with. */
   readonly condition: "bad-request" | "feature-not-implemented";
@@ -67,7 +68,7 @@ export class JingleParseError extends Error {
  * A model that must not be sent: a transport with candidates but no `ufrag`/`pwd` (XEP-0176
  * §5.3), or a candidate that the receiving side would skip. A caller mistake, never input.
  */
-export class JingleBuildError extends Error {
+export class JingleBuildError extends JingleIceError {
   override readonly name = "JingleBuildError";
 }
 

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { JingleIceError } from "../common/errors.js";
 import {
   datagramApplication,
   isReason,
@@ -304,7 +305,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
 
 function asError(error: unknown, context: string): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return new Error(`${context}: ${message}`, { cause: error });
+  return new JingleIceError(`${context}: ${message}`, { cause: error });
 }
 
 /** Adds Jingle ICE-UDP sessions to an `@xmpp/client` instance. */
