@@ -31,8 +31,8 @@ try {
     `node ${process.version}, cpu: ${os.cpus()[0]?.model ?? "?"} x ${os.cpus().length}, ${RUNS} sessions\n`,
   );
   const options = { ice: { addresses: ["127.0.0.1"] } };
-  const aliceJingle = pkg.jingleIceUdp(alice as unknown as Package.XmppClient, options);
-  const bobJingle = pkg.jingleIceUdp(bob as unknown as Package.XmppClient, options);
+  const aliceJingle = pkg.jingleIceUdp(alice, options);
+  const bobJingle = pkg.jingleIceUdp(bob, options);
   bob.iqCallee.get("urn:xmpp:ping", "ping", () => true);
 
   const pings: number[] = [];

@@ -4,7 +4,7 @@
 //     ALLOW=alice@example.org npx tsx examples/echo-bot.ts
 import { client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
-import { jingleIceUdp, type XmppClient } from "../src/index.js";
+import { jingleIceUdp } from "../src/index.js";
 
 const { XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD, ALLOW = "" } = process.env;
 if (!XMPP_SERVICE || !XMPP_JID || !XMPP_PASSWORD)
@@ -18,7 +18,7 @@ const xmpp = client({
   username: username!,
   password: XMPP_PASSWORD,
 });
-const jingle = jingleIceUdp(xmpp as unknown as XmppClient, {
+const jingle = jingleIceUdp(xmpp, {
   // XEP-0176 §10: only peers on the list ever see our addresses.
   policy: (peer) => allow.length === 0 || allow.includes(peer.split("/")[0]!),
 });

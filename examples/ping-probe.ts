@@ -3,7 +3,7 @@
 //   XMPP_SERVICE=… XMPP_JID=alice@example.org XMPP_PASSWORD=… npx tsx examples/ping-probe.ts bot@example.org/res
 import { client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
-import { jingleIceUdp, type XmppClient } from "../src/index.js";
+import { jingleIceUdp } from "../src/index.js";
 
 const { XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD } = process.env;
 const peer = process.argv[2];
@@ -16,7 +16,7 @@ const xmpp = client({
   username: username!,
   password: XMPP_PASSWORD,
 });
-const jingle = jingleIceUdp(xmpp as unknown as XmppClient);
+const jingle = jingleIceUdp(xmpp);
 await xmpp.start();
 await xmpp.send(xml("presence"));
 

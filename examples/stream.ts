@@ -5,7 +5,7 @@
 //   XMPP_*=… npx tsx examples/stream.ts send receiver@example.org/res
 import { client } from "@xmpp/client";
 import { xml } from "@xmpp/xml";
-import { jingleIceUdp, type XmppClient } from "../src/index.js";
+import { jingleIceUdp } from "../src/index.js";
 
 const { XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD } = process.env;
 const [mode, peer] = process.argv.slice(2);
@@ -19,7 +19,7 @@ const xmpp = client({
   username: username!,
   password: XMPP_PASSWORD,
 });
-const jingle = jingleIceUdp(xmpp as unknown as XmppClient);
+const jingle = jingleIceUdp(xmpp);
 await xmpp.start();
 await xmpp.send(xml("presence"));
 

@@ -7,7 +7,6 @@ import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
-import type { XmppClient } from "../plugin/xmpp.js";
 import type { DatagramChannel } from "../node/datagram-channel.js";
 import { JingleSessionError } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
@@ -164,8 +163,8 @@ async function login(
     password: options.password,
     ...(resource ? { resource } : {}),
   });
-  xmpp.on("error", (error: never) => report("error", { message: (error as Error).message }));
-  const jingle = jingleIceUdp(xmpp as unknown as XmppClient, {
+  xmpp.on("error", (error: Error) => report("error", { message: error.message }));
+  const jingle = jingleIceUdp(xmpp, {
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
   });
