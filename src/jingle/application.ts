@@ -5,7 +5,7 @@
  */
 import type { Content, Jingle, Reason } from "./model.js";
 import { NS_JINGLE_ICE_UDP } from "./model.js";
-import { el, namespaceOf, type XmlElement } from "./xml.js";
+import { el, measure, namespaceOf, type ElementSize, type XmlElement } from "./xml.js";
 
 /**
  * The raw datagram channel of this project, as an application. It is **not a standard**: no XEP
@@ -41,6 +41,12 @@ export const datagramApplication: JingleApplication = {
   answer: () => el("description", { xmlns: NS_DATAGRAM }),
 };
 
+/**
+ * The largest `<description/>` we look at (XEP-0167 RTP descriptions with many payload types
+ * stay far below); a larger one is refused with `failed-application` before anything reads it.
+ */
+export const MAX_DESCRIPTION: ElementSize = { elements: 1000, depth: 32, characters: 65_536 };
+
 /** What an incoming session-initiate asks for, once it is known that we can serve it. */
 export interface Offer {
   /** The content we serve (the only one: one content per session). */
@@ -52,12 +58,23 @@ export interface Offer {
 }
 
 /**
- * Decides whether a session-initiate can be served (XEP-0166 §6.3.2): every content must name an
- * application in `served` (else `unsupported-applications`) and use the ICE-UDP transport (else
+ * Decides whether a session-initiate can be served (XEP-0166 §6.3.2): no description may exceed
+ * {@link MAX_DESCRIPTION} (else `failed-application`); every content must name an application in
+ * `served` (else `unsupported-applications`) and use the ICE-UDP transport (else
  * `unsupported-transports`); a session with more than one content is refused with
  * `failed-application` (one content per session).
  */
 export function negotiate(jingle: Jingle, served: ReadonlySet<string>): Offer | Reason {
+  for (const content of jingle.contents) {
+    if (content.description === undefined) continue;
+    const size = measure(content.description, MAX_DESCRIPTION);
+    if (
+      size.elements > MAX_DESCRIPTION.elements ||
+      size.depth > MAX_DESCRIPTION.depth ||
+      size.characters > MAX_DESCRIPTION.characters
+    )
+      return { condition: "failed-application", text: "the description is too large" };
+  }
   for (const content of jingle.contents) {
     const ns = content.description === undefined ? undefined : namespaceOf(content.description);
     if (ns === undefined || !served.has(ns)) {

@@ -31,6 +31,7 @@ export type StanzaErrorCondition =
   | "feature-not-implemented"
   | "item-not-found"
   | "not-acceptable"
+  | "resource-constraint"
   | "service-unavailable"
   | "unexpected-request";
 

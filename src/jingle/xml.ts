@@ -89,3 +89,36 @@ export function el(
   }
   return { name, attrs: out, children: [...content] };
 }
+
+/** How large an element tree is; see {@link measure}. */
+export interface ElementSize {
+  /** Elements, the root included. */
+  readonly elements: number;
+  /** Nesting depth (the root alone is 1). */
+  readonly depth: number;
+  /** Characters of text and attribute values. */
+  readonly characters: number;
+}
+
+/**
+ * Measures `element` iteratively (no nesting can overflow the stack), stopping as soon as one of
+ * `limits` is passed; then the result exceeds that limit and the other figures are partial.
+ */
+export function measure(element: XmlElement, limits: ElementSize): ElementSize {
+  let elements = 0;
+  let depth = 0;
+  let characters = 0;
+  const stack: [XmlElement, number][] = [[element, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, level] = top;
+    elements++;
+    depth = Math.max(depth, level);
+    for (const value of Object.values(node.attrs)) characters += value?.length ?? 0;
+    for (const c of node.children) {
+      if (typeof c === "string") characters += c.length;
+      else stack.push([c, level + 1]);
+    }
+    if (elements > limits.elements || depth > limits.depth || characters > limits.characters) break;
+  }
+  return { elements, depth, characters };
+}

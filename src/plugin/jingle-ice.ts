@@ -13,16 +13,18 @@ import {
   negotiate,
   NS_DATAGRAM,
   type JingleApplication,
+  type Offer,
 } from "../jingle/application.js";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle, type Reason } from "../jingle/model.js";
-import { dispatch } from "../jingle/dispatch.js";
+import { DEFAULT_SESSION_LIMITS, dispatch, type SessionLimits } from "../jingle/dispatch.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
 import { capsElement, capsVer, NS_CAPS } from "./caps.js";
 import { discoverIceServers, type DiscoveredServers } from "./extdisco.js";
 import { JingleSession } from "./session.js";
+import { normalizeJid } from "./jid.js";
 import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
 
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
@@ -64,6 +66,13 @@ export interface JingleIceOptions {
   readonly applications?: readonly JingleApplication[];
   /** How long to wait for an IQ answer, in ms. @default 15000 */
   readonly iqTimeout?: number;
+  /**
+   * How long a session may take from its session-initiate until its channel is open, in ms;
+   * then it ends with reason `timeout`. @default 30000
+   */
+  readonly setupTimeout?: number;
+  /** How many sessions to keep; see {@link SessionLimits}. @default DEFAULT_SESSION_LIMITS */
+  readonly limits?: Partial<SessionLimits>;
 }
 
 /** Options of {@link JingleIce.initiate}. */
@@ -90,6 +99,8 @@ export interface JingleIceEvents {
 export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly sessions = new Map<string, JingleSession>();
   private readonly iqTimeout: number;
+  private readonly setupTimeout: number;
+  private readonly limits: SessionLimits;
   private discovered: Promise<DiscoveredServers> | undefined;
   private readonly applications: ReadonlyMap<string, JingleApplication>;
   private readonly features: readonly string[];
@@ -100,6 +111,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   ) {
     super();
     this.iqTimeout = options.iqTimeout ?? 15_000;
+    this.setupTimeout = options.setupTimeout ?? 30_000;
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
     this.features = [...new Set([...BASE_FEATURES, ...applications.flatMap((a) => a.features)])];
@@ -108,7 +121,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     // its sessions with reason "gone".
     xmpp.on?.("stanza", (stanza) => {
       if (stanza.name !== "presence" || stanza.attrs["type"] !== "unavailable") return;
-      const from = stanza.attrs["from"];
+      const from = normalizeJid(stanza.attrs["from"] ?? "");
       for (const session of this.sessions.values()) if (session.peer === from) session.peerGone();
     });
     xmpp.iqCallee.get(NS_DISCO_INFO, "query", (context) => {
@@ -125,12 +138,19 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
 
   /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */
   initiate(peer: string, options: InitiateOptions = {}): JingleSession {
+    const to = normalizeJid(peer);
+    if (to === undefined || !to.includes("/"))
+      throw new JingleIceError(`initiate() needs a full JID (with a resource), not '${peer}'`);
+    if (this.sessions.size >= this.limits.maxSessions)
+      throw new JingleIceError(
+        `too many sessions (limits.maxSessions = ${this.limits.maxSessions})`,
+      );
     const namespace = options.application ?? NS_DATAGRAM;
     const application = this.applications.get(namespace);
     if (application === undefined)
       throw new Error(`application ${namespace} is not in this plugin's registry`);
     const sid = randomBytes(12).toString("base64url");
-    return this.newSession(sid, peer, true, options.contentName ?? "datagram", application.offer());
+    return this.newSession(sid, to, true, options.contentName ?? "datagram", application.offer());
   }
 
   /**
@@ -139,6 +159,17 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
    */
   caps(): unknown {
     return toXmpp(capsElement(CAPS_NODE, capsVer([IDENTITY], this.features)));
+  }
+
+  /** How many sessions this instance holds, by state. */
+  stats(): { readonly sessions: number; readonly pending: number; readonly active: number } {
+    let pending = 0;
+    let active = 0;
+    for (const s of this.sessions.values()) {
+      if (s.state === "pending") pending++;
+      else if (s.state === "active") active++;
+    }
+    return { sessions: this.sessions.size, pending, active };
   }
 
   /** Ends every session. */
@@ -160,6 +191,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
         self: () => this.xmpp.jid?.toString() ?? "",
         ice: () => this.iceOptions(),
         iqTimeout: this.iqTimeout,
+        setupTimeout: this.setupTimeout,
         forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
         report: (error) => this.report(error),
       },
@@ -198,9 +230,10 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
 
   /** The IQ handler: an ack (`true`) or an error element, decided without awaiting anything. */
   private onJingle(context: IqContext): unknown {
-    const from = context.stanza.attrs["from"] ?? "";
+    const from = normalizeJid(context.stanza.attrs["from"] ?? "");
     let jingle: Jingle;
     try {
+      if (from === undefined) throw new JingleParseError("bad-request", "no sender");
       jingle = parseJingle(context.element);
     } catch (error) {
       if (error instanceof JingleParseError) {
@@ -208,7 +241,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       }
       throw error;
     }
-    const decision = dispatch(this.sessions.values(), from, jingle);
+    const decision = dispatch(this.sessions.values(), from, jingle, this.limits);
     switch (decision.kind) {
       case "error": {
         const { type, condition, jingleCondition } = decision.error;
@@ -217,7 +250,11 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       case "new-session": {
         const ours = decision.abandon;
         if (ours !== undefined) this.after(() => ours.abandon("their session won the tie-break"));
-        this.after(() => this.offer(from, jingle));
+        this.incoming(from, jingle);
+        return true;
+      }
+      case "busy": {
+        this.refuseNew(from, jingle, { condition: "busy", text: "too many sessions" });
         return true;
       }
       case "handle": {
@@ -236,17 +273,43 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   }
 
   /**
-   * An incoming session-initiate, acknowledged: refused at once when we do not serve its
-   * application or transport (XEP-0166 §6.3.2), else put to the policy, then offered to the
-   * application. Nothing of ours but a session-terminate leaves before `accept()`.
+   * A new incoming session-initiate: its session exists from now on (so that limits and
+   * duplicates count it), but nothing is sent before the ack. It is refused when we do not serve
+   * its application or transport (XEP-0166 §6.3.2), else put to the policy, then offered to
+   * the application. Nothing of ours but a session-terminate leaves before `accept()`.
    */
-  private async offer(from: string, jingle: Jingle): Promise<void> {
+  private incoming(from: string, jingle: Jingle): void {
     const offer = negotiate(jingle, new Set(this.applications.keys()));
-    if (isReason(offer)) return this.refuse(from, jingle, offer);
-    const answer = this.applications.get(offer.application)!.answer(offer.description);
-    if (isReason(answer)) return this.refuse(from, jingle, answer);
+    if (isReason(offer)) return this.refuseNew(from, jingle, offer);
+    const answer = this.answer(offer);
+    if (isReason(answer)) return this.refuseNew(from, jingle, answer);
     const name = offer.content.name;
     const session = this.newSession(jingle.sid, from, false, name, answer, offer.description);
+    this.after(() => this.offer(session, jingle, offer));
+  }
+
+  /** The application's answer to `offer`; an application that throws refuses the session. */
+  private answer(offer: Offer): XmlElement | Reason {
+    try {
+      return this.applications.get(offer.application)!.answer(offer.description);
+    } catch (error) {
+      this.report(asError(error, `application ${offer.application} failed`));
+      return { condition: "general-error", text: "the application failed" };
+    }
+  }
+
+  /** Refuses a new session-initiate with a session-terminate carrying `reason`, after the ack. */
+  private refuseNew(from: string, jingle: Jingle, reason: Reason): void {
+    const name = jingle.contents[0]?.name ?? "datagram";
+    const refused = this.newSession(jingle.sid, from, false, name, el("description"));
+    this.after(() => {
+      this.emit("refused", { peer: from, sid: jingle.sid, reason });
+      return refused.terminate(reason.condition, reason.text);
+    });
+  }
+
+  /** Runs the policy on an acknowledged, servable session-initiate, then offers it. */
+  private async offer(session: JingleSession, jingle: Jingle, offer: Offer): Promise<void> {
     session.handle(jingle);
     let allowed: boolean;
     try {
@@ -264,6 +327,11 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       return;
     }
     if (!allowed) {
+      this.emit("refused", {
+        peer: session.peer,
+        sid: session.sid,
+        reason: { condition: "decline" },
+      });
       await session.terminate("decline");
       return;
     }
@@ -277,14 +345,6 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       this.report(asError(error, "incoming listener failed"));
       if (session.state === "pending") await session.terminate("general-error");
     }
-  }
-
-  /** Refuses a session-initiate with a session-terminate carrying `reason` (XEP-0166 §6.3.2). */
-  private async refuse(from: string, jingle: Jingle, reason: Reason): Promise<void> {
-    const name = jingle.contents[0]?.name ?? "datagram";
-    const refused = this.newSession(jingle.sid, from, false, name, el("description"));
-    this.emit("refused", { peer: from, sid: jingle.sid, reason });
-    await refused.terminate(reason.condition, reason.text);
   }
 
   /** Runs `work` after the IQ handler's reply has been written (xmpp.js sends it in a microtask). */

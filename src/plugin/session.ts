@@ -15,7 +15,7 @@ import { DatagramChannel } from "../node/datagram-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { fromJingleCandidate } from "./candidates.js";
 import { Trickle } from "./trickle.js";
-import { iqSet, type XmppClient } from "./xmpp.js";
+import { iqRequest, type XmppClient } from "./xmpp.js";
 
 export type { SessionState };
 
@@ -45,6 +45,8 @@ export interface SessionContext {
   /** The ICE options for a new session (XEP-0215 discovery may run first). */
   readonly ice: () => Promise<Omit<IceConnectionOptions, "role">>;
   readonly iqTimeout: number;
+  /** How long from the session's start until its channel must be open, in ms. */
+  readonly setupTimeout: number;
   readonly forget: (session: JingleSession) => void;
   /** A failure nobody awaits (a lost transport-info, a failed terminate): the plugin reports it. */
   readonly report: (error: Error) => void;
@@ -52,6 +54,8 @@ export interface SessionContext {
 
 /** The most candidates buffered from transport-info that arrives before our ICE agent exists. */
 export const MAX_EARLY_CANDIDATES = 100;
+/** The most transport elements buffered before our ICE agent exists (each may restart ICE). */
+export const MAX_EARLY_TRANSPORTS = 16;
 
 export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private stateValue: SessionState = "pending";
@@ -60,6 +64,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private channelPromise: Promise<DatagramChannel> | undefined;
   private readonly early: IceUdpTransport[] = [];
   private earlyCandidates = 0;
+  private readonly setupTimer: NodeJS.Timeout;
 
   constructor(
     private readonly context: SessionContext,
@@ -77,6 +82,13 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     public remoteDescription: XmlElement | undefined = undefined,
   ) {
     super();
+    // A session that does not open its channel in time ends (XEP-0166 reason `timeout`), so
+    // that neither a silent peer nor a never-accepted offer holds a socket for ever.
+    const seconds = Math.round(context.setupTimeout / 100) / 10;
+    this.setupTimer = setTimeout(() => {
+      void this.end({ condition: "timeout", text: `not connected within ${seconds} s` }, true);
+    }, context.setupTimeout);
+    this.setupTimer.unref();
   }
 
   /** The application's namespace (XEP-0166 §7.3), e.g. the datagram application's. */
@@ -86,6 +98,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   get state(): SessionState {
     return this.stateValue;
+  }
+
+  /** Candidates from transport-info buffered until our ICE agent exists (capped). */
+  get bufferedCandidates(): number {
+    return this.earlyCandidates;
   }
 
   /** The ICE connection, once the session has one. */
@@ -268,6 +285,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await Promise.resolve();
       await signal(trickle);
       await selected;
+      clearTimeout(this.setupTimer);
       return new DatagramChannel(connection);
     })();
   }
@@ -335,7 +353,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       this.applyTransport(content.transport);
       return;
     }
-    // Buffered until our agent exists, within a limit: the rest is dropped.
+    // Buffered until our agent exists, within limits: the rest is dropped.
+    if (this.early.length >= MAX_EARLY_TRANSPORTS) return;
     const room = MAX_EARLY_CANDIDATES - this.earlyCandidates;
     const transport = content.transport;
     const candidates = transport.candidates.slice(0, Math.max(0, room));
@@ -356,10 +375,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {
-    await this.context.xmpp.iqCaller.request(
-      iqSet(this.peer, buildJingle(jingle)),
-      this.context.iqTimeout,
-    );
+    await iqRequest(this.context.xmpp, this.peer, buildJingle(jingle), this.context.iqTimeout);
   }
 
   private setState(state: SessionState): void {
@@ -368,22 +384,30 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.emit("state", state);
   }
 
+  /**
+   * Ends the session: our ICE connection closes at once, the peer is told (when `notifyPeer`),
+   * and `terminated` is emitted without waiting for the peer's answer.
+   */
   private async end(reason: Reason, notifyPeer: boolean): Promise<void> {
     if (this.stateValue === "ended") return;
     this.setState("ended");
+    clearTimeout(this.setupTimer);
     this.trickle?.stop();
     this.context.forget(this);
-    if (notifyPeer) {
-      await this.sendJingle({
-        action: "session-terminate",
-        sid: this.sid,
-        initiator: this.initiator ? this.context.self() : this.peer,
-        contents: [],
-        reason,
-      }).catch((error: unknown) => this.context.report(asError(error, "session-terminate failed")));
-    }
+    const closed = this.connection?.close();
+    const told = notifyPeer
+      ? this.sendJingle({
+          action: "session-terminate",
+          sid: this.sid,
+          initiator: this.initiator ? this.context.self() : this.peer,
+          contents: [],
+          reason,
+        }).catch((error: unknown) =>
+          this.context.report(asError(error, "session-terminate failed")),
+        )
+      : undefined;
     this.emit("terminated", reason);
-    await this.connection?.close();
+    await Promise.all([closed, told]);
   }
 }
 

@@ -4,8 +4,11 @@
  * xmpp.js elements. Every element sent is built with `xml()` from `@xmpp/xml`: ltx's own ESM
  * `Element` is a different class, and an error built from it makes xmpp.js answer with a result.
  */
+import { randomBytes } from "node:crypto";
 import { xml } from "@xmpp/xml";
+import { JingleIceError } from "../common/errors.js";
 import type { XmlElement } from "../jingle/xml.js";
+import { sameJid } from "./jid.js";
 
 /** An incoming IQ as xmpp.js hands it to an iqCallee handler. */
 export interface IqContext {
@@ -27,19 +30,61 @@ export interface XmppClient {
   on?(event: "stanza", listener: (stanza: XmlElement) => void): unknown;
 }
 
-/** An xmpp.js element built from a plain element of the Jingle model. */
+/**
+ * An xmpp.js element built from a plain element of the Jingle model. Iterative, so that no
+ * nesting depth can overflow the stack.
+ */
 export function toXmpp(element: XmlElement): unknown {
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(element.attrs))
-    if (value !== undefined) attrs[key] = value;
-  return xml(
-    element.name,
-    attrs,
-    ...element.children.map((c) => (typeof c === "string" ? c : toXmpp(c))),
-  );
+  const convert = (e: XmlElement) => xml(e.name, definedAttrs(e.attrs));
+  const root = convert(element) as { children: unknown[] };
+  const stack: [XmlElement, { children: unknown[] }][] = [[element, root]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [source, target] = top;
+    for (const c of source.children) {
+      if (typeof c === "string") {
+        target.children.push(c);
+        continue;
+      }
+      const built = convert(c) as { children: unknown[]; parent?: unknown };
+      built.parent = target;
+      target.children.push(built);
+      stack.push([c, built]);
+    }
+  }
+  return root;
 }
 
-/** An `<iq type='set'>` to `to` carrying `payload`. */
-export function iqSet(to: string, payload: XmlElement): unknown {
-  return xml("iq", { type: "set", to }, toXmpp(payload));
+function definedAttrs(attrs: XmlElement["attrs"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attrs)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** A reply that did not come from the entity we asked. */
+export class IqReplyError extends JingleIceError {
+  override readonly name = "IqReplyError";
+}
+
+/**
+ * Sends an `<iq type='set'>` with `payload` to `to` and resolves with the reply. The id comes
+ * from `crypto.randomBytes` (xmpp.js matches replies by id only, and its own ids are not
+ * unguessable), and a result from another JID than `to` is refused with {@link IqReplyError}.
+ * Error replies reject with xmpp.js' StanzaError (whose sender xmpp.js does not keep).
+ */
+export async function iqRequest(
+  xmpp: XmppClient,
+  to: string,
+  payload: XmlElement,
+  timeout: number,
+  type: "get" | "set" = "set",
+): Promise<XmlElement> {
+  const id = randomBytes(12).toString("base64url");
+  const reply = (await xmpp.iqCaller.request(
+    xml("iq", { type, to, id }, toXmpp(payload)),
+    timeout,
+  )) as XmlElement;
+  const from = reply.attrs["from"];
+  if (!sameJid(from, to))
+    throw new IqReplyError(`IQ reply from ${from ?? "our own server"}, expected ${to}`);
+  return reply;
 }

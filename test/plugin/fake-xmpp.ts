@@ -37,11 +37,18 @@ export class FakeNetwork {
    * A client for `jid`. `ackDelay` (ms) holds back its answers to incoming IQs, like a peer that
    * acknowledges only after processing: its own requests can then overtake its acks.
    */
-  client(jid: string, options: { readonly ackDelay?: number } = {}): FakeXmpp {
+  client(
+    jid: string,
+    options: { readonly ackDelay?: number; readonly replyFrom?: string } = {},
+  ): FakeXmpp {
     const client = new FakeXmpp(jid, this, options.ackDelay ?? 0);
-    this.clients.set(jid, client);
+    this.clients.set(route(jid), client);
+    if (options.replyFrom !== undefined) this.replyFrom.set(route(jid), options.replyFrom);
     return client;
   }
+
+  /** Results from these clients claim to come from another JID (a spoofed reply). */
+  private readonly replyFrom = new Map<string, string>();
 
   /** A client that can send as `jid` without taking its place (it receives nothing). */
   sender(jid: string): FakeXmpp {
@@ -51,7 +58,7 @@ export class FakeNetwork {
   /** Delivers an IQ and returns the reply element (or throws FakeStanzaError). */
   async deliver(from: string, stanza: Element): Promise<Element> {
     const to = stanza.attrs["to"] ?? "";
-    const target = this.clients.get(to);
+    const target = this.clients.get(route(to));
     const [child] = stanza.getChildElements();
     this.log.push([from, to, child?.name ?? "", child?.attrs["action"]]);
     if (target === undefined || child === undefined)
@@ -68,7 +75,7 @@ export class FakeNetwork {
     }
     return xml(
       "iq",
-      { type: "result", id: stanza.attrs["id"] ?? "" },
+      { type: "result", id: stanza.attrs["id"] ?? "", from: this.replyFrom.get(route(to)) ?? to },
       ...(reply === true ? [] : [reply]),
     ) as Element;
   }
@@ -115,4 +122,10 @@ export class FakeXmpp implements XmppClient {
     if (this.ackDelay > 0) await new Promise((resolve) => setTimeout(resolve, this.ackDelay));
     return reply;
   }
+}
+
+/** How a server routes a JID: local part and domain are case-insensitive (RFC 7622 §3.2, §3.3). */
+function route(jid: string): string {
+  const slash = jid.indexOf("/");
+  return slash < 0 ? jid.toLowerCase() : jid.slice(0, slash).toLowerCase() + jid.slice(slash);
 }
