@@ -7,8 +7,10 @@ import { buildCandidate, buildRemoteCandidate } from "./candidate.js";
 import { JingleBuildError } from "./errors.js";
 import {
   NS_JINGLE,
+  NS_JINGLE_DTLS,
   NS_JINGLE_ICE_UDP,
   type Content,
+  type DtlsFingerprint,
   type IceUdpTransport,
   type Jingle,
   type Reason,
@@ -72,7 +74,8 @@ export function buildIceUdpTransport(transport: IceUdpTransport): XmlElement {
   if (transport.candidates.length > 0 && (!ufrag || !pwd)) {
     throw new JingleBuildError("a transport that carries candidates needs ufrag and pwd");
   }
-  const inner = transport.candidates.map(buildCandidate);
+  const inner = (transport.fingerprints ?? []).map(buildFingerprint);
+  inner.push(...transport.candidates.map(buildCandidate));
   if (transport.remoteCandidate !== undefined) {
     inner.push(buildRemoteCandidate(transport.remoteCandidate));
   }
@@ -82,6 +85,15 @@ export function buildIceUdpTransport(transport: IceUdpTransport): XmlElement {
     // Empty credentials are left out, as parseJingle reads them as absent.
     { xmlns: NS_JINGLE_ICE_UDP, pwd: pwd || undefined, ufrag: ufrag || undefined },
     inner,
+  );
+}
+
+/** A `<fingerprint/>` (XEP-0320 §3). */
+export function buildFingerprint(fingerprint: DtlsFingerprint): XmlElement {
+  return el(
+    "fingerprint",
+    { xmlns: NS_JINGLE_DTLS, hash: fingerprint.hash, setup: fingerprint.setup },
+    [fingerprint.value],
   );
 }
 

@@ -8,6 +8,8 @@ import type { XmlElement } from "./xml.js";
 export const NS_JINGLE = "urn:xmpp:jingle:1";
 /** The ICE-UDP transport namespace (XEP-0176 §12.1). */
 export const NS_JINGLE_ICE_UDP = "urn:xmpp:jingle:transports:ice-udp:1";
+/** XEP-0320 (Use of DTLS-SRTP in Jingle Sessions): the `<fingerprint/>` namespace. */
+export const NS_JINGLE_DTLS = "urn:xmpp:jingle:apps:dtls:0";
 /** The namespace of Jingle-specific error conditions (XEP-0166 §10, Error Handling). */
 export const NS_JINGLE_ERRORS = "urn:xmpp:jingle:errors:1";
 
@@ -135,6 +137,20 @@ export interface RemoteCandidate {
   readonly port: number;
 }
 
+/** Who opens the DTLS connection (XEP-0320 §3, RFC 4145 `a=setup`). */
+export type DtlsSetup = "actpass" | "active" | "passive" | "holdconn";
+
+/**
+ * A DTLS certificate fingerprint (XEP-0320 §3): the hash function's name as in RFC 4572
+ * (`sha-256`, lower case) and the digest as upper-case hex pairs separated by colons.
+ */
+export interface DtlsFingerprint {
+  readonly hash: string;
+  /** Absent when the peer left it out. */
+  readonly setup?: DtlsSetup;
+  readonly value: string;
+}
+
 /** An ICE-UDP `<transport/>` (XEP-0176). */
 export interface IceUdpTransport {
   readonly kind: "ice-udp";
@@ -148,6 +164,8 @@ export interface IceUdpTransport {
   readonly remoteCandidate?: RemoteCandidate;
   /** `<gathering-complete/>` was present: the peer's end-of-candidates indication. */
   readonly gatheringComplete: boolean;
+  /** XEP-0320 `<fingerprint/>` elements, if any (absent when there are none). */
+  readonly fingerprints?: readonly DtlsFingerprint[];
   /** Candidates that were left out (never part of a built element). */
   readonly skipped: readonly SkippedCandidate[];
 }

@@ -10,10 +10,13 @@ import {
   ACTIONS_WITH_CONTENT,
   JINGLE_ACTIONS,
   NS_JINGLE,
+  NS_JINGLE_DTLS,
   NS_JINGLE_ICE_UDP,
   REASON_CONDITIONS,
   type Content,
   type ContentSenders,
+  type DtlsFingerprint,
+  type DtlsSetup,
   type IceUdpTransport,
   type Jingle,
   type JingleAction,
@@ -128,8 +131,15 @@ function parseIceUdpTransport(element: XmlElement): IceUdpTransport {
   const skipped: SkippedCandidate[] = [];
   let remoteCandidate: RemoteCandidate | undefined;
   let gatheringComplete = false;
+  const fingerprints: DtlsFingerprint[] = [];
   for (const node of children(element)) {
     const inIceUdp = namespaceOf(node, NS_JINGLE_ICE_UDP) === NS_JINGLE_ICE_UDP;
+    if (node.name === "fingerprint" && namespaceOf(node) === NS_JINGLE_DTLS) {
+      const fingerprint = parseFingerprint(node);
+      if (fingerprint !== undefined && fingerprints.length < MAX_FINGERPRINTS)
+        fingerprints.push(fingerprint);
+      continue;
+    }
     if (node.name === "candidate" && inIceUdp) {
       const result = parseCandidate(node);
       if (isSkipped(result)) skipped.push(result);
@@ -149,7 +159,29 @@ function parseIceUdpTransport(element: XmlElement): IceUdpTransport {
     candidates,
     ...(remoteCandidate !== undefined && { remoteCandidate }),
     gatheringComplete,
+    ...(fingerprints.length > 0 && { fingerprints }),
     skipped,
+  };
+}
+
+/** More fingerprints than this in one transport are ignored (one per hash function is usual). */
+const MAX_FINGERPRINTS = 8;
+const SETUPS: readonly string[] = ["actpass", "active", "passive", "holdconn"];
+
+/**
+ * A `<fingerprint/>` (XEP-0320 §3), leniently: the hash name lower-cased, the digest trimmed and
+ * upper-cased; unusable when the digest is not colon-separated hex pairs (RFC 4572 §5) or the hash
+ * is missing. An unknown or missing `setup` is left out.
+ */
+function parseFingerprint(element: XmlElement): DtlsFingerprint | undefined {
+  const hash = element.attrs["hash"]?.trim().toLowerCase();
+  const value = text(element).trim().toUpperCase();
+  if (!hash || !/^[0-9A-F]{2}(:[0-9A-F]{2}){15,63}$/.test(value)) return undefined;
+  const setup = element.attrs["setup"];
+  return {
+    hash,
+    ...(setup !== undefined && SETUPS.includes(setup) && { setup: setup as DtlsSetup }),
+    value,
   };
 }
 
