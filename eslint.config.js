@@ -118,6 +118,46 @@ function coreRules(folder) {
   };
 }
 
+/**
+ * The outer layers (docs/architecture.md): `node` drives the core and never touches xmpp.js or
+ * the plugin; `plugin` talks to xmpp.js and uses the driver, never sockets itself; nothing but
+ * the CLI and the package root imports `cli` or `plugin`.
+ */
+const outerLayers = {
+  node: {
+    paths: [],
+    patterns: [
+      {
+        group: ["@xmpp/*", "@xmpp/**"],
+        message: "src/node must not touch xmpp.js: only src/plugin/ does.",
+      },
+      {
+        regex: "(^|/)(plugin|cli|jingle)(/|$)",
+        message: "src/node drives the core only: no plugin, cli or jingle.",
+      },
+    ],
+  },
+  plugin: {
+    paths: ["dgram", "net", "tls", "dns", "dns/promises", "os"].flatMap((m) =>
+      [`node:${m}`, m].map((name) => ({
+        name,
+        message: "src/plugin does no socket or OS work itself: use the driver in src/node/.",
+      })),
+    ),
+    patterns: [{ regex: "(^|/)cli(/|$)", message: "src/plugin may not import the CLI." }],
+  },
+  cli: { paths: [], patterns: [] },
+};
+
+function outerRules([folder, { paths, patterns }]) {
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": ["error", { paths, patterns }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "coverage/", ".tmp/"] },
   js.configs.recommended,
@@ -155,4 +195,38 @@ export default tseslint.config(
     },
   },
   ...coreFolders.map(coreRules),
+  ...Object.entries(outerLayers)
+    .filter(([, r]) => r.paths.length + r.patterns.length > 0)
+    .map(outerRules),
+  {
+    // Type-aware rules: a promise nobody awaits or catches, a switch that forgets a case.
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          // node:test's describe/it return promises that the runner itself awaits.
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] },
+          ],
+        },
+      ],
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    rules: {
+      "max-lines": ["warn", { max: 500 }],
+      // The library never prints: it reports through events and errors (the CLI writes to
+      // process.stdout/stderr on purpose).
+      "no-console": "error",
+    },
+  },
 );
