@@ -1,0 +1,267 @@
+// SCTP benchmark: our sans-IO association (src/sctp/, driven by src/node/sctp-association.ts)
+// against werift-sctp 0.0.11 (an aiortc port; a dev dependency used only here), in the same run.
+//
+// Both run over the same in-memory transport pair (test/support/memory-transport.ts): a datagram
+// sent by one end is emitted at the other on a later turn of the event loop (setImmediate), so
+// each stack pays for its own timers, promises and packet handling, and nothing for a network.
+//
+// - setup: from creating both endpoints to both reporting the association established (both
+//   sides start at once, as WebRTC peers do). Median of BENCH_SETUP_ROUNDS runs.
+// - bulk: BENCH_MIB MiB (default 16) in 16 KiB messages, ordered and reliable, on one stream,
+//   from the first send to the last byte received, with at most 4 MiB queued by the sender
+//   (our bufferedAmount / werift's pending send() promises). Median of BENCH_ROUNDS runs.
+// - ours, sans-IO loop: the same bulk transfer with the two state machines driven directly in
+//   one synchronous loop (no event loop, no timers): the protocol code alone.
+//
+// Every received byte is checked against what was sent. The exit status stays 0 when a target
+// is missed: this is a benchmark, not a test.
+//
+// Run: npm run bench:sctp     Tune: BENCH_MIB, BENCH_ROUNDS (default 3), BENCH_SETUP_ROUNDS (20)
+import os from "node:os";
+import { SCTP } from "werift-sctp";
+import type * as AssociationModule from "../src/node/sctp-association.js";
+import type * as CoreModule from "../src/sctp/association.js";
+import type * as RngModule from "../src/common/rng.js";
+import { memoryTransportPair, type MemoryTransport } from "../test/support/memory-transport.js";
+import { median, numberFromEnv } from "./support/measure.js";
+
+// Measured as users get it: the compiled JavaScript in dist/ (npm run build).
+async function load<T>(path: string): Promise<T> {
+  return (await import(new URL(`../dist/${path}`, import.meta.url).href).catch((error: unknown) => {
+    console.error(`bench/sctp.ts needs the build: run \`npm run build\` first (${String(error)})`);
+    process.exit(1);
+  })) as T;
+}
+const { SctpAssociation } = await load<typeof AssociationModule>("node/sctp-association.js");
+const { Association } = await load<typeof CoreModule>("sctp/association.js");
+const { seededRng } = await load<typeof RngModule>("common/rng.js");
+
+const mib = numberFromEnv("BENCH_MIB", 16);
+const rounds = Math.round(numberFromEnv("BENCH_ROUNDS", 3));
+const setupRounds = Math.round(numberFromEnv("BENCH_SETUP_ROUNDS", 20));
+const MESSAGE = 16 * 1024;
+const total = Math.round(mib * 1024 * 1024);
+const count = Math.ceil(total / MESSAGE);
+const QUEUED = 4 * 1024 * 1024;
+
+/** Message `i`: its index in the first 4 bytes, then a pattern, so loss or reordering shows. */
+function message(i: number): Uint8Array {
+  const data = new Uint8Array(MESSAGE);
+  new DataView(data.buffer).setUint32(0, i);
+  for (let j = 4; j < MESSAGE; j++) data[j] = (i + j) & 0xff;
+  return data;
+}
+const messages = Array.from({ length: Math.min(count, 64) }, (_, i) => message(i));
+const messageAt = (i: number): Uint8Array => messages[i % messages.length]!;
+
+/** Checks message `i` arrived intact and in order. */
+function check(expected: number, data: Uint8Array): void {
+  const want = messageAt(expected);
+  if (data.length !== want.length || Buffer.compare(data, want) !== 0) {
+    throw new Error(`message ${expected} arrived damaged or out of order`);
+  }
+}
+
+// ---- ours, through the Node driver ----
+
+async function oursConnected(): Promise<
+  [AssociationModule.SctpAssociation, AssociationModule.SctpAssociation, number]
+> {
+  const [ta, tb] = memoryTransportPair();
+  const started = performance.now();
+  const a = new SctpAssociation(ta, { role: "client" });
+  const b = new SctpAssociation(tb, { role: "server" });
+  await Promise.all([
+    new Promise((r) => a.once("open", () => r(0))),
+    new Promise((r) => b.once("open", () => r(0))),
+  ]);
+  return [a, b, performance.now() - started];
+}
+
+async function oursBulk(): Promise<number> {
+  const [a, b] = await oursConnected();
+  let received = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  b.on("datachannel", (channel) =>
+    channel.on("message", (data) => {
+      check(received, data as Uint8Array);
+      if (++received === count) done();
+    }),
+  );
+  const channel = a.createDataChannel("bulk");
+  channel.bufferedAmountLowThreshold = QUEUED / 2;
+  await new Promise((resolve) => channel.once("open", () => resolve(0)));
+  let sent = 0;
+  const started = performance.now();
+  const pump = (): void => {
+    while (sent < count && channel.bufferedAmount < QUEUED) channel.send(messageAt(sent++));
+  };
+  channel.on("bufferedamountlow", pump);
+  pump();
+  await finished;
+  const elapsed = performance.now() - started;
+  a.abort();
+  b.abort();
+  return elapsed;
+}
+
+// ---- ours, sans-IO loop ----
+
+function oursLoop(): number {
+  const a = new Association({ rng: seededRng(1) });
+  const b = new Association({ rng: seededRng(2) });
+  let received = 0;
+  const exchange = (now: number): boolean => {
+    let moved = false;
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      for (let p = from.pollTransmit(); p !== undefined; p = from.pollTransmit()) {
+        to.handlePacket(now, p);
+        moved = true;
+      }
+    }
+    for (let e = b.pollEvent(); e !== undefined; e = b.pollEvent()) {
+      if (e.type === "message") check(received++, e.data);
+    }
+    while (a.pollEvent() !== undefined);
+    return moved;
+  };
+  a.connect(0);
+  b.connect(0);
+  while (exchange(0));
+  let sent = 0;
+  const started = performance.now();
+  while (received < count) {
+    const now = performance.now() - started;
+    while (sent < count && a.bufferedAmount(1) < QUEUED) a.send(now, 1, 53, messageAt(sent++));
+    if (!exchange(now)) {
+      const due = earliestDue();
+      if (due !== undefined) {
+        a.handleTimeout(due);
+        b.handleTimeout(due);
+      }
+    }
+  }
+  function earliestDue(): number | undefined {
+    const d = [a.pollTimeout(), b.pollTimeout()].filter((x): x is number => x !== undefined);
+    return d.length === 0 ? undefined : Math.min(...d);
+  }
+  return performance.now() - started;
+}
+
+// ---- werift-sctp ----
+
+interface WeriftTransport {
+  onData?: (buf: Buffer) => void;
+  send: (buf: Buffer) => Promise<void>;
+  close: () => void;
+}
+
+function weriftTransport(t: MemoryTransport): WeriftTransport {
+  const adapter: WeriftTransport = {
+    send: async (buf) => {
+      t.send(buf);
+    },
+    close: () => t.close(),
+  };
+  t.on("message", (data) =>
+    adapter.onData?.(Buffer.from(data.buffer, data.byteOffset, data.length)),
+  );
+  return adapter;
+}
+
+async function weriftConnected(): Promise<[SCTP, SCTP, number]> {
+  const [ta, tb] = memoryTransportPair();
+  const started = performance.now();
+  const client = SCTP.client(weriftTransport(ta));
+  const server = SCTP.server(weriftTransport(tb));
+  const up = (s: SCTP): Promise<void> =>
+    s.state === "connected"
+      ? Promise.resolve()
+      : s.stateChanged.connected.asPromise().then(() => undefined);
+  const both = Promise.all([up(client), up(server)]);
+  await Promise.all([client.start(5000), server.start(5000)]);
+  await both;
+  return [client, server, performance.now() - started];
+}
+
+async function weriftBulk(): Promise<number> {
+  const [client, server] = await weriftConnected();
+  let received = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  server.onReceive.subscribe((_stream: number, _ppid: number, data: Buffer) => {
+    check(received, data);
+    if (++received === count) done();
+  });
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    pending.push(client.send(1, 53, Buffer.from(messageAt(i))));
+    if (pending.length * MESSAGE >= QUEUED) await pending.shift();
+  }
+  await finished;
+  const elapsed = performance.now() - started;
+  await Promise.all([client.abort(), server.abort()]).catch(() => undefined);
+  return elapsed;
+}
+
+// ---- run ----
+
+const setupOurs: number[] = [];
+const setupWerift: number[] = [];
+for (let i = 0; i < setupRounds; i++) {
+  const [a, b, ms] = await oursConnected();
+  setupOurs.push(ms);
+  a.abort();
+  b.abort();
+  const [c, s, wms] = await weriftConnected();
+  setupWerift.push(wms);
+  await Promise.all([c.abort(), s.abort()]).catch(() => undefined);
+}
+const bulkOurs: number[] = [];
+const bulkWerift: number[] = [];
+const bulkLoop: number[] = [];
+for (let i = 0; i < rounds; i++) {
+  // Alternate the order so background noise hits both.
+  if (i % 2 === 0) {
+    bulkOurs.push(await oursBulk());
+    bulkWerift.push(await weriftBulk());
+  } else {
+    bulkWerift.push(await weriftBulk());
+    bulkOurs.push(await oursBulk());
+  }
+  bulkLoop.push(oursLoop());
+}
+
+const rate = (ms: number): string => `${(total / 1024 / 1024 / (ms / 1000)).toFixed(1)} MiB/s`;
+console.log(
+  `SCTP in memory — Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}`,
+);
+console.log(
+  `bulk: ${mib} MiB in ${MESSAGE / 1024} KiB messages, ordered reliable, ${rounds} rounds (median)\n`,
+);
+const rows: [string, string, string][] = [
+  ["association setup (median ms)", median(setupOurs).toFixed(1), median(setupWerift).toFixed(1)],
+  [`bulk ${mib} MiB (median ms)`, median(bulkOurs).toFixed(0), median(bulkWerift).toFixed(0)],
+  ["bulk throughput", rate(median(bulkOurs)), rate(median(bulkWerift))],
+  [
+    "bulk, sans-IO loop (ours only)",
+    `${median(bulkLoop).toFixed(0)} ms, ${rate(median(bulkLoop))}`,
+    "—",
+  ],
+];
+const widths = [34, 26, 14];
+const line = (cells: readonly string[]): string =>
+  cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
+console.log(line(["case", "jingle-ice", "werift-sctp"]));
+console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+for (const row of rows) console.log(line(row));
+const ratio = median(bulkWerift) / median(bulkOurs);
+console.log(
+  `\nbulk: ours is ${ratio.toFixed(1)}× werift-sctp's speed${ratio >= 1 ? "" : " (TARGET MISSED: at least 1×)"}`,
+);
+process.exit(0);
