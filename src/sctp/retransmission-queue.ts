@@ -63,6 +63,10 @@ export class RetransmissionQueue {
   outstandingBytes = 0;
   /** Messages abandoned (RFC 3758). */
   messagesAbandoned = 0;
+  /** Outstanding chunks waiting for retransmission (so a fill need not scan them all). */
+  private marked = 0;
+  /** Outstanding chunks acknowledged by gap ack blocks (so a SACK without gaps need not scan). */
+  private gapAcked = 0;
 
   /** @param initialTsn our initial TSN */
   constructor(initialTsn: number) {
@@ -109,6 +113,16 @@ export class RetransmissionQueue {
     this.outstandingBytes += bytes;
   }
 
+  private setRetransmit(item: InFlight, value: boolean): void {
+    if (item.retransmit !== value) this.marked += value ? 1 : -1;
+    item.retransmit = value;
+  }
+
+  private setAcked(item: InFlight, value: boolean): void {
+    if (item.acked !== value) this.gapAcked += value ? 1 : -1;
+    item.acked = value;
+  }
+
   /** Applies a SACK (§6.2.1, §7.2.4 miss indications). */
   handleSack(now: number, sack: SackChunk): SackOutcome {
     const cum = sack.cumulativeTsnAck;
@@ -143,7 +157,7 @@ export class RetransmissionQueue {
     // are clamped to what is outstanding, and at most MAX_GAP_BLOCKS are read, so a hostile
     // SACK costs at most that many passes over the outstanding chunks.
     const first = this.items[this.head];
-    if (first !== undefined) {
+    if (first !== undefined && (sack.gapBlocks.length > 0 || this.gapAcked > 0)) {
       const gapAcked = new Set<number>();
       const lastOffset = tsnDiff(cum, this.highestTsn);
       const blocks =
@@ -159,23 +173,25 @@ export class RetransmissionQueue {
           gapAcked.add(item.chunk.tsn);
           if (!item.acked) {
             if (!item.abandoned) bytesAcked += item.bytes;
-            item.acked = true;
+            this.setAcked(item, true);
             if (item.inFlight) {
               item.inFlight = false;
               this.flightSize -= item.bytes;
             }
-            item.retransmit = false;
+            this.setRetransmit(item, false);
             if (highestNewlyAcked === undefined || tsnLt(highestNewlyAcked, item.chunk.tsn)) {
               highestNewlyAcked = item.chunk.tsn;
             }
           }
         }
       }
-      for (let i = this.head; i < this.items.length; i++) {
-        const item = this.items[i]!;
-        if (item.acked && !gapAcked.has(item.chunk.tsn)) {
-          item.acked = false;
-          if (!item.abandoned) item.retransmit = true;
+      if (this.gapAcked > gapAcked.size) {
+        for (let i = this.head; i < this.items.length; i++) {
+          const item = this.items[i]!;
+          if (item.acked && !gapAcked.has(item.chunk.tsn)) {
+            this.setAcked(item, false);
+            if (!item.abandoned) this.setRetransmit(item, true);
+          }
         }
       }
     }
@@ -211,7 +227,7 @@ export class RetransmissionQueue {
       this.flightSize -= item.bytes;
     }
     if (this.shouldAbandon(now, item)) this.abandon(item.message);
-    else item.retransmit = true;
+    else this.setRetransmit(item, true);
   }
 
   /** RFC 3758 §3.5 A1–A3 with the RFC 8831 §6.1 policies. */
@@ -229,7 +245,7 @@ export class RetransmissionQueue {
       const item = this.items[i]!;
       if (item.message !== message || item.abandoned) continue;
       item.abandoned = true;
-      item.retransmit = false;
+      this.setRetransmit(item, false);
       if (item.inFlight) {
         item.inFlight = false;
         this.flightSize -= item.bytes;
@@ -239,6 +255,7 @@ export class RetransmissionQueue {
 
   /** Chunks waiting for retransmission, oldest first. */
   *pendingRetransmissions(): Generator<InFlight> {
+    if (this.marked === 0) return;
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i]!;
       if (item.retransmit && !item.abandoned && !item.acked) yield item;
@@ -247,16 +264,12 @@ export class RetransmissionQueue {
 
   /** True when some chunk waits for retransmission. */
   get hasRetransmissions(): boolean {
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i]!;
-      if (item.retransmit && !item.abandoned && !item.acked) return true;
-    }
-    return false;
+    return this.marked > 0;
   }
 
   /** Records a retransmission of `item`. */
   retransmitted(now: number, item: InFlight): void {
-    item.retransmit = false;
+    this.setRetransmit(item, false);
     item.transmissions++;
     item.sentAt = now;
     item.missIndications = 0;
@@ -307,9 +320,13 @@ export class RetransmissionQueue {
     this.head = 0;
     this.flightSize = 0;
     this.outstandingBytes = 0;
+    this.marked = 0;
+    this.gapAcked = 0;
   }
 
   private release(item: InFlight): void {
+    this.setRetransmit(item, false);
+    this.setAcked(item, false);
     if (item.inFlight) this.flightSize -= item.bytes;
     this.outstandingBytes -= item.bytes;
   }
