@@ -63,6 +63,8 @@ export class RetransmissionQueue {
   outstandingBytes = 0;
   /** Messages abandoned (RFC 3758). */
   messagesAbandoned = 0;
+  /** The peer supports FORWARD TSN; without it nothing is ever abandoned. */
+  partialReliability = false;
   /** Outstanding chunks waiting for retransmission (so a fill need not scan them all). */
   private marked = 0;
   /** Outstanding chunks acknowledged by gap ack blocks (so a SACK without gaps need not scan). */
@@ -232,6 +234,7 @@ export class RetransmissionQueue {
 
   /** RFC 3758 §3.5 A1–A3 with the RFC 8831 §6.1 policies. */
   private shouldAbandon(now: number, item: InFlight): boolean {
+    if (!this.partialReliability) return false;
     const m = item.message;
     if (m.maxRetransmits !== undefined && item.transmissions - 1 >= m.maxRetransmits) return true;
     return m.expiresAt !== undefined && now >= m.expiresAt;
@@ -305,6 +308,7 @@ export class RetransmissionQueue {
 
   /** Abandons outstanding chunks whose lifetime ended (checked when a timer fires). */
   expire(now: number): void {
+    if (!this.partialReliability) return;
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i]!;
       const expiresAt = item.message.expiresAt;

@@ -47,6 +47,8 @@ export class SendQueue {
   totalBuffered = 0;
   /** Messages dropped unsent because their lifetime ended. */
   expiredUnsent = 0;
+  /** The peer supports FORWARD TSN; without it lifetimes are ignored (everything is reliable). */
+  partialReliability = false;
 
   /** @param limit the most bytes the queue may hold */
   constructor(private readonly limit: number) {}
@@ -102,10 +104,9 @@ export class SendQueue {
       const message = this.messages[this.head];
       if (message === undefined) return undefined;
       const unsent = message.offset === 0;
-      if (
-        message.abandoned ||
-        (unsent && message.expiresAt !== undefined && now >= message.expiresAt)
-      ) {
+      const expired =
+        this.partialReliability && message.expiresAt !== undefined && now >= message.expiresAt;
+      if (message.abandoned || (unsent && expired)) {
         if (unsent && !message.abandoned) this.expiredUnsent++;
         message.abandoned = true;
         this.consume(message, message.data.length - message.offset);

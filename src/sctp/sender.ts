@@ -41,6 +41,8 @@ export class DataSender {
   t3Deadline: number | undefined;
   /** A FORWARD TSN must be sent (RFC 3758 §3.5 C3). */
   private forwardTsnDue = false;
+  /** The new cumulative TSN of the last FORWARD TSN sent. */
+  private lastForwardTsn: number | undefined;
   /** The first packet after a fast retransmit ignores cwnd (§7.2.4 step 3). */
   private fastRetransmitPacket = false;
   readonly counters: SenderCounters = {
@@ -68,6 +70,8 @@ export class DataSender {
     this.congestion = new CongestionControl(this.mtu, peerRwnd);
     this.peerRwnd = peerRwnd;
     this.partialReliability = partialReliability;
+    this.queue.partialReliability = partialReliability;
+    this.outstanding.partialReliability = partialReliability;
   }
 
   /** The last TSN assigned (for a stream reset request, RFC 6525 §4.1). */
@@ -127,11 +131,19 @@ export class DataSender {
     this.rto.backOff();
     this.outstanding.markAllForRetransmission(now);
     this.t3Deadline = this.outstanding.size > 0 ? now + this.rto.rto : undefined;
+    // A FORWARD TSN that may have been lost goes again with the retransmissions.
+    this.lastForwardTsn = undefined;
     this.checkForwardTsn();
   }
 
+  /**
+   * RFC 3758 §3.5 C3: a FORWARD TSN is due when the Advanced.Peer.Ack.Point passed the
+   * cumulative TSN ack; it is sent again only when the point moved on (or after a T3 expiry).
+   */
   private checkForwardTsn(): void {
-    if (this.partialReliability && this.outstanding.forwardTsn() !== undefined) {
+    if (!this.partialReliability) return;
+    const forward = this.outstanding.forwardTsn();
+    if (forward !== undefined && forward.newCumulativeTsn !== this.lastForwardTsn) {
       this.forwardTsnDue = true;
     }
   }
@@ -145,6 +157,7 @@ export class DataSender {
       const forward = this.outstanding.forwardTsn();
       if (forward !== undefined) {
         builder.add(forward);
+        this.lastForwardTsn = forward.newCumulativeTsn;
         this.counters.forwardTsnsSent++;
       }
     }
