@@ -188,6 +188,20 @@ export class Association extends AssociationLifecycle {
       return false;
     }
     this.counters.dataChunksReceived++;
+    if (chunk.streamId >= (this.negotiated?.inboundStreams ?? 0)) {
+      // §6.5: acknowledge the TSN, report Invalid Stream Identifier, discard the data.
+      receiver.tracker.observe(chunk.tsn);
+      this.counters.droppedUnexpected++;
+      const cause = new Uint8Array(4);
+      cause[0] = chunk.streamId >>> 8;
+      cause[1] = chunk.streamId & 0xff;
+      this.control.push({
+        type: ChunkType.ERROR,
+        reflected: false,
+        causes: [{ type: CauseCode.INVALID_STREAM_ID, value: cause }],
+      });
+      return true;
+    }
     const verdict = receiver.handleData(chunk);
     if (verdict === "duplicate") this.counters.duplicateTsnsReceived++;
     else if (verdict === "over-window") this.counters.droppedOverWindow++;

@@ -153,6 +153,26 @@ describe("SCTP association under hostile input", () => {
     assert.ok(counted(pair.a.stats()) + counted(pair.b.stats()) > 0);
   });
 
+  it("acknowledges DATA on a stream it did not grant, reports Invalid Stream Identifier and drops it (§6.5)", () => {
+    const { pair, tsn, inject } = established({ b: { streams: 8 } });
+    const replies: number[] = [];
+    pair.tap = (from, bytes) => {
+      for (const c of chunksOf(bytes))
+        if (from === "b" && c.type === 9) replies.push(c.causes[0]!.type);
+      return bytes;
+    };
+    const before = pair.events.b.length;
+    inject([data(tsn, 10, { streamId: 8, ending: true })]);
+    pair.run(() => false, 500);
+    assert.deepEqual(replies, [1]);
+    assert.equal(pair.events.b.slice(before).filter((e) => e.type === "message").length, 0);
+    assert.equal(
+      transfer(pair, 1, 10, { streamId: 2 }).length,
+      1,
+      "the TSN was acknowledged: data flows on",
+    );
+  });
+
   it("aborts on a DATA chunk without user data (No User Data, §6.2)", () => {
     const { pair, tsn, inject } = established();
     inject([data(tsn, 0)]);
