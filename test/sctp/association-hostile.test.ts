@@ -166,11 +166,7 @@ describe("SCTP association under hostile input", () => {
     pair.run(() => false, 500);
     assert.deepEqual(replies, [1]);
     assert.equal(pair.events.b.slice(before).filter((e) => e.type === "message").length, 0);
-    assert.equal(
-      transfer(pair, 1, 10, { streamId: 2 }).length,
-      1,
-      "the TSN was acknowledged: data flows on",
-    );
+    assert.equal(acked.at(-1), tsn >>> 0, "the TSN is acknowledged");
   });
 
   it("aborts on a DATA chunk without user data (No User Data, §6.2)", () => {
