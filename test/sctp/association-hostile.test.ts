@@ -156,9 +156,12 @@ describe("SCTP association under hostile input", () => {
   it("acknowledges DATA on a stream it did not grant, reports Invalid Stream Identifier and drops it (§6.5)", () => {
     const { pair, tsn, inject } = established({ b: { streams: 8 } });
     const replies: number[] = [];
+    const acked: number[] = [];
     pair.tap = (from, bytes) => {
-      for (const c of chunksOf(bytes))
+      for (const c of chunksOf(bytes)) {
         if (from === "b" && c.type === 9) replies.push(c.causes[0]!.type);
+        if (from === "b" && c.type === 3) acked.push(c.cumulativeTsnAck);
+      }
       return bytes;
     };
     const before = pair.events.b.length;
