@@ -13,15 +13,23 @@
 // - ours, sans-IO loop: the same bulk transfer with the two state machines driven directly in
 //   one synchronous loop (no event loop, no timers): the protocol code alone.
 //
+// - hostile packets: three packets with a valid CRC32c unless said otherwise (a wrong checksum,
+//   a chunk claiming length 0, a chunk of an unknown type with the "report" bits) handed to a
+//   fresh endpoint of each stack; werift-sctp runs in a child process (killed after 3 s) so that
+//   a crash or a hang shows as such.
+//
 // Every received byte is checked against what was sent. The exit status stays 0 when a target
 // is missed: this is a benchmark, not a test.
 //
 // Run: npm run bench:sctp     Tune: BENCH_MIB, BENCH_ROUNDS (default 3), BENCH_SETUP_ROUNDS (20)
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { SCTP } from "werift-sctp";
 import type * as AssociationModule from "../src/node/sctp-association.js";
 import type * as CoreModule from "../src/sctp/association.js";
 import type * as RngModule from "../src/common/rng.js";
+import type * as CrcModule from "../src/sctp/crc32c.js";
+import type * as PacketModule from "../src/sctp/packet.js";
 import { memoryTransportPair, type MemoryTransport } from "../test/support/memory-transport.js";
 import { median, numberFromEnv } from "./support/measure.js";
 
@@ -209,6 +217,68 @@ async function weriftBulk(): Promise<number> {
   return elapsed;
 }
 
+// ---- hostile packets ----
+
+const { encodePacket } = await load<typeof PacketModule>("sctp/packet.js");
+const { crc32c } = await load<typeof CrcModule>("sctp/crc32c.js");
+
+/** A packet to port 5000 with tag 0 and `body` as its chunks, checksum set. */
+function rawPacket(body: number[]): Uint8Array {
+  const bytes = new Uint8Array(12 + body.length);
+  bytes.set([0x13, 0x88, 0x13, 0x88], 0);
+  bytes.set(body, 12);
+  const crc = crc32c(bytes);
+  bytes.set([crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24], 8);
+  return bytes;
+}
+const hostile: [string, Uint8Array][] = [
+  [
+    "wrong checksum",
+    (() => {
+      const p = encodePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: 0 }, [
+        { type: 11, reflected: false },
+      ]);
+      p[12]! ^= 1;
+      return p;
+    })(),
+  ],
+  ["chunk length 0", rawPacket([11, 0, 0, 0])],
+  ["unknown chunk type 0x40", rawPacket([0x40, 0, 0, 4])],
+];
+
+function weriftOnHostile(bytes: Uint8Array): string {
+  const script = `
+    import { SCTP } from "werift-sctp";
+    const transport = { send: async () => {}, close: () => {} };
+    const server = SCTP.server(transport);
+    server.start(5000);
+    transport.onData(Buffer.from(process.argv[1], "hex"));
+    setTimeout(() => process.exit(0), 300);`;
+  const run = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", script, Buffer.from(bytes).toString("hex")],
+    {
+      cwd: new URL("..", import.meta.url),
+      timeout: 3000,
+      encoding: "utf8",
+    },
+  );
+  if (run.error !== undefined || run.signal !== null) return "hung (killed after 3 s)";
+  if (run.status !== 0)
+    return `crashed: ${/Error: ([^\n]*)/.exec(run.stderr)?.[1] ?? `exit ${run.status}`}`;
+  return "survived";
+}
+
+function oursOnHostile(bytes: Uint8Array): string {
+  const association = new Association({ rng: seededRng(3) });
+  association.handlePacket(0, bytes);
+  const stats = association.stats();
+  const counted = (
+    ["droppedChecksum", "droppedMalformed", "droppedVerificationTag"] as const
+  ).filter((k) => stats[k] > 0);
+  return `dropped, counted (${counted.join(", ")})`;
+}
+
 // ---- run ----
 
 const setupOurs: number[] = [];
@@ -260,6 +330,14 @@ const line = (cells: readonly string[]): string =>
 console.log(line(["case", "jingle-ice", "werift-sctp"]));
 console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
 for (const row of rows) console.log(line(row));
+console.log("\nhostile packet to a fresh endpoint:");
+const hostileWidths = [26, 40, 40];
+const hostileLine = (cells: readonly string[]): string =>
+  cells.map((c, i) => c.padEnd(hostileWidths[i]!)).join(" | ");
+console.log(hostileLine(["packet", "jingle-ice", "werift-sctp"]));
+console.log(hostileWidths.map((w) => "-".repeat(w)).join("-|-"));
+for (const [name, bytes] of hostile)
+  console.log(hostileLine([name, oursOnHostile(bytes), weriftOnHostile(bytes)]));
 const ratio = median(bulkWerift) / median(bulkOurs);
 console.log(
   `\nbulk: ours is ${ratio.toFixed(1)}× werift-sctp's speed${ratio >= 1 ? "" : " (TARGET MISSED: at least 1×)"}`,
