@@ -80,6 +80,8 @@ export abstract class AssociationBase implements SansIo<Uint8Array, AssociationE
   /** Streams whose reset was asked for before the handshake finished. */
   protected earlyResets: number[] = [];
   private readonly transmits = new Outbox<Uint8Array>(100_000);
+  /** One builder for every packet (each use ends with a flush, so it is always empty). */
+  private reusableBuilder: PacketBuilder | undefined;
   private readonly events = new Outbox<AssociationEvent>(1_000_000);
 
   constructor(options: AssociationOptions) {
@@ -216,16 +218,22 @@ export abstract class AssociationBase implements SansIo<Uint8Array, AssociationE
   }
 
   private builder(tag: number): PacketBuilder {
-    const header = {
-      sourcePort: this.options.localPort,
-      destinationPort: this.options.remotePort,
-      verificationTag: tag,
-    };
-    return new PacketBuilder(header, this.options.mtu, (packet) => {
-      this.counters.packetsSent++;
-      this.counters.bytesSent += packet.length;
-      this.transmits.push(packet);
-    });
+    let builder = this.reusableBuilder;
+    if (builder === undefined) {
+      const header = {
+        sourcePort: this.options.localPort,
+        destinationPort: this.options.remotePort,
+        verificationTag: tag,
+      };
+      builder = new PacketBuilder(header, this.options.mtu, (packet) => {
+        this.counters.packetsSent++;
+        this.counters.bytesSent += packet.length;
+        this.transmits.push(packet);
+      });
+      this.reusableBuilder = builder;
+    }
+    builder.verificationTag = tag;
+    return builder;
   }
 
   /**

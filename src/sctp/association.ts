@@ -124,7 +124,7 @@ export class Association extends AssociationLifecycle {
     }
     let packet: Packet;
     try {
-      packet = decodePacket(bytes);
+      packet = decodePacket(bytes, false);
     } catch (error) {
       if (!(error instanceof SctpDecodeError)) throw error;
       this.counters.droppedMalformed++;
