@@ -18,14 +18,12 @@ import type {
   DataChannelEvent,
   DtlsRole,
 } from "./data-channel-types.js";
-import { ChannelPriority, Ppid, decodeDcep, encodeAck, encodeOpen } from "./dcep.js";
+import { MAX_STREAM_ID, describeChannel } from "./channel-init.js";
+import { Ppid, decodeDcep, encodeAck, encodeOpen } from "./dcep.js";
 import { SctpDecodeError, SctpError } from "./errors.js";
 import { PayloadDecoder, encodePayload } from "./payload.js";
 
 export type * from "./data-channel-types.js";
-
-/** The largest stream id a channel may use (65535 is reserved, RFC 8832 §6). */
-const MAX_STREAM_ID = 65534;
 
 interface Channel {
   info: ChannelInfo;
@@ -116,39 +114,10 @@ export class DataChannelEndpoint implements SansIo<Uint8Array, DataChannelEvent>
     ) {
       throw new SctpError("closed", "the association is shutting down");
     }
-    if (init.maxRetransmits !== undefined && init.maxPacketLifeTime !== undefined) {
-      throw new SctpError("invalid-argument", "maxRetransmits and maxPacketLifeTime are exclusive");
-    }
-    for (const [name, value] of [
-      ["maxRetransmits", init.maxRetransmits],
-      ["maxPacketLifeTime", init.maxPacketLifeTime],
-    ] as const) {
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
-        throw new SctpError("invalid-argument", `${name} must be an integer in 0–4294967295`);
-      }
-    }
-    const negotiated = init.negotiated ?? false;
-    if (negotiated && init.id === undefined) {
-      throw new SctpError("invalid-argument", "a negotiated channel needs an id");
-    }
-    const id = init.id ?? this.freeId();
-    if (!Number.isInteger(id) || id < 0 || id > MAX_STREAM_ID) {
-      throw new SctpError("invalid-stream", `stream id ${id} is outside 0–${MAX_STREAM_ID}`);
-    }
+    const info = describeChannel(label, init, () => this.freeId());
+    const id = info.id;
     if (this.channels.has(id)) throw new SctpError("stream-in-use", `stream ${id} is in use`);
-    const info: ChannelInfo = {
-      id,
-      label,
-      protocol: init.protocol ?? "",
-      ordered: init.ordered ?? true,
-      maxRetransmits: init.maxRetransmits,
-      maxPacketLifeTime: init.maxPacketLifeTime,
-      negotiated,
-      priority: init.priority ?? ChannelPriority.NORMAL,
-      readyState: "connecting",
-    };
-    // Fails early on a label or protocol that cannot be encoded.
-    if (!negotiated) encodeOpen(info);
+    const negotiated = info.negotiated;
     this.channels.set(id, {
       info,
       awaitingAck: !negotiated,
