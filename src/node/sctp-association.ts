@@ -58,7 +58,9 @@ export class SctpAssociation
   private again = false;
   private ended = false;
   private readonly onMessage = (data: Uint8Array): void => {
-    this.endpoint.handlePacket(performance.now(), data);
+    // A plain Uint8Array view (not a Buffer), so binary messages have one type whatever the transport.
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.endpoint.handlePacket(performance.now(), bytes);
     this.drive();
   };
 
