@@ -11,3 +11,7 @@ export * from "./turn/index.js";
 export * from "./ice/index.js";
 export * from "./node/index.js";
 export * from "./plugin/index.js";
+// Data channels (RFC 8831/8832): the sans-IO SCTP association and endpoint, and their Node driver.
+export * from "./sctp/index.js";
+export * from "./node/sctp-association.js";
+export * from "./node/data-channel.js";

@@ -14,7 +14,6 @@ import type {
   DataChannelEvent,
 } from "../sctp/data-channel-types.js";
 import { DataChannelEndpoint } from "../sctp/data-channels.js";
-import { SctpError } from "../sctp/errors.js";
 import { DataChannel, type DataChannelHost } from "./data-channel.js";
 import { cryptoRng } from "./rng.js";
 
@@ -252,5 +251,3 @@ function channelInfoOf(channel: DataChannel) {
     priority: channel.priority,
   };
 }
-
-export { SctpError };
