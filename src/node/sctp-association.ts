@@ -80,6 +80,11 @@ export class SctpAssociation
     return this.endpoint.association.state;
   }
 
+  /** The largest message `send` accepts: the peer's max-message-size (W3C `maxMessageSize`). */
+  get maxMessageSize(): number {
+    return this.options.maxSendMessageSize ?? 256 * 1024;
+  }
+
   /** Association and channel counters. */
   stats(): AssociationStats & DataChannelCounters {
     return this.endpoint.stats();

@@ -41,6 +41,7 @@ describe("SctpAssociation and DataChannel (Node driver)", () => {
     const back = once(channel, "message");
     remote.send(new Uint8Array([1, 2, 3]));
     assert.deepEqual(await back, [new Uint8Array([1, 2, 3])]);
+    assert.equal(a.maxMessageSize, 256 * 1024);
     a.abort();
     b.abort();
   });
