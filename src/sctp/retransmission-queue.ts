@@ -306,18 +306,6 @@ export class RetransmissionQueue {
     };
   }
 
-  /** Abandons outstanding chunks whose lifetime ended (checked when a timer fires). */
-  expire(now: number): void {
-    if (!this.partialReliability) return;
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i]!;
-      const expiresAt = item.message.expiresAt;
-      if (!item.abandoned && !item.acked && expiresAt !== undefined && now >= expiresAt) {
-        this.abandon(item.message);
-      }
-    }
-  }
-
   /** Forgets everything (the association closed). */
   clear(): void {
     this.items = [];
