@@ -40,14 +40,17 @@ export class DataChannel extends EventEmitter<DataChannelEvents> {
     this.info = info;
   }
 
+  /** The label given at creation (DCEP label). */
   get label(): string {
     return this.info.label;
   }
 
+  /** The subprotocol name (DCEP protocol), "" when none. */
   get protocol(): string {
     return this.info.protocol;
   }
 
+  /** True when messages are delivered in order. */
   get ordered(): boolean {
     return this.info.ordered;
   }
@@ -62,6 +65,7 @@ export class DataChannel extends EventEmitter<DataChannelEvents> {
     return this.info.maxPacketLifeTime ?? null;
   }
 
+  /** True for a channel agreed out of band (no DCEP). */
   get negotiated(): boolean {
     return this.info.negotiated;
   }
@@ -76,6 +80,7 @@ export class DataChannel extends EventEmitter<DataChannelEvents> {
     return this.info.priority;
   }
 
+  /** `connecting`, `open`, `closing` or `closed`, as in the W3C API. */
   get readyState(): ChannelState {
     return this.info.readyState;
   }
