@@ -17,11 +17,11 @@
 import { execFile, execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 /** The only address the servers listen on. */
 export const LOOPBACK = "127.0.0.1";
@@ -432,6 +432,21 @@ class Proc implements ServerLog {
     await this.exited;
     live.delete(this.child);
   }
+}
+
+/** The first executable `program` in a `PATH` directory, or undefined. */
+export function onPath(program: string): string | undefined {
+  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const file = join(dir, program);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }
 
 /**
