@@ -30,6 +30,7 @@ import {
 import type { Coturn, CoturnOptions } from "./coturn.js";
 import { requireCoturn, startCoturn } from "./coturn.js";
 import { runWithoutPath } from "./server-process.js";
+import { lazyInstances } from "./instances.js";
 
 const REALM = "jingle-ice.test";
 const USERS = { alice: "wonderland", bob: "builder" } as const;
@@ -228,7 +229,6 @@ async function bindingOver(client: StunClient): Promise<void> {
 // The tests share the instances but not their clients, so they run concurrently (each Allocate
 // flow waits up to a second for coturn to delete its allocation).
 describe("a throwaway coturn on 127.0.0.1", { concurrency: true }, () => {
-  const started: Coturn[] = [];
   const kinds = {
     longTerm: { auth: { kind: "long-term", realm: REALM, users: USERS } },
     restApi: {
@@ -237,24 +237,9 @@ describe("a throwaway coturn on 127.0.0.1", { concurrency: true }, () => {
     },
     tls: { auth: { kind: "long-term", realm: REALM, users: USERS }, tls: true },
   } satisfies Record<string, CoturnOptions>;
-  // Started together by the first test that needs one (not in `before`: a failing hook reports
-  // the tests as "cancelled", and a missing prerequisite must read as a failure).
-  let instances: Record<keyof typeof kinds, Promise<Coturn>> | undefined;
-  const instance = (kind: keyof typeof kinds): Promise<Coturn> => {
-    instances ??= (() => {
-      const all = {} as Record<keyof typeof kinds, Promise<Coturn>>;
-      for (const name of Object.keys(kinds) as (keyof typeof kinds)[]) {
-        all[name] = startCoturn(kinds[name]).then((server) => {
-          started.push(server);
-          return server;
-        });
-        all[name].catch(() => undefined); // reported by the test that awaits it
-      }
-      return all;
-    })();
-    return instances[kind];
-  };
-  after(() => Promise.all(started.map((server) => server.stop())));
+  const servers = lazyInstances(kinds, startCoturn);
+  const instance = (kind: keyof typeof kinds) => servers.get(kind);
+  after(() => servers.stopAll());
 
   it("answers a STUN Binding over UDP and runs an Allocate flow with long-term credentials", async () => {
     const server = await instance("longTerm");

@@ -7,26 +7,18 @@ import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
 import type { LoginMechanism, Prosody, ProsodyOptions, XmppTestClient } from "./prosody.js";
 import { connectClient, requireProsody, startProsody } from "./prosody.js";
 import { runWithoutPath } from "./server-process.js";
+import { iqRoundTrips, portRefuses } from "./xmpp-checks.js";
+import { lazyInstances } from "./instances.js";
 
 const USERS = { alice: "wonderland", bob: "builder" } as const;
-const NS_ECHO = "urn:jingle-ice:test:echo";
 const NS_EXTDISCO = "urn:xmpp:extdisco:2";
 const TURN_SECRET = "correct-horse-battery";
 const ROUND_TRIPS = 20;
-
-/** Median, min and max of `samples`, in ms with two decimals. */
-function summary(samples: readonly number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  const f = (ms: number): string => ms.toFixed(2);
-  return `median ${f(median)} ms, min ${f(sorted[0]!)} ms, max ${f(sorted.at(-1)!)} ms`;
-}
 
 // The tests run one after another (so the SCRAM login's 10000 WebCrypto calls do not share the
 // event loop with the round-trip measurement); the instances start together on first use.
@@ -51,25 +43,9 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
     },
     stop: {},
   } satisfies Record<string, ProsodyOptions>;
-  const started: Prosody[] = [];
   const clients: XmppTestClient[] = [];
-  // Started together by the first test that needs one (not in `before`: a failing hook reports
-  // the tests as "cancelled", and a missing prerequisite must read as a failure).
-  let instances: Record<keyof typeof kinds, Promise<Prosody>> | undefined;
-  const instance = (kind: keyof typeof kinds): Promise<Prosody> => {
-    instances ??= (() => {
-      const all = {} as Record<keyof typeof kinds, Promise<Prosody>>;
-      for (const name of Object.keys(kinds) as (keyof typeof kinds)[]) {
-        all[name] = startProsody(kinds[name]).then((server) => {
-          started.push(server);
-          return server;
-        });
-        all[name].catch(() => undefined); // reported by the test that awaits it
-      }
-      return all;
-    })();
-    return instances[kind];
-  };
+  const servers = lazyInstances(kinds, startProsody);
+  const instance = (kind: keyof typeof kinds) => servers.get(kind);
   const login = async (
     server: Prosody,
     user: string,
@@ -82,7 +58,7 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
   };
   after(async () => {
     await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
-    await Promise.all(started.map((server) => server.stop()));
+    await servers.stopAll();
   });
 
   it("logs two accounts in with xmpp.js and routes an IQ to a full JID, answered by that client", async () => {
@@ -99,36 +75,9 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
       `# two xmpp.js logins (PLAIN) in ${(performance.now() - loginStart).toFixed(0)} ms`,
     );
     assert.equal(alice.jid?.toString(), `${server.jid("alice")}/desk`);
-    const bobJid = bob.jid?.toString();
-    assert.equal(bobJid, `${server.jid("bob")}/phone`);
-
-    const seen: string[] = [];
-    bob.iqCallee.get(NS_ECHO, "echo", ({ stanza, element }) => {
-      seen.push(stanza.attrs["from"] ?? "");
-      return xml("echo", { xmlns: NS_ECHO, by: "bob", nonce: element.attrs["nonce"] ?? "" });
-    });
-
-    const samples: number[] = [];
-    for (let i = 0; i <= ROUND_TRIPS; i++) {
-      const t0 = performance.now();
-      const reply = await alice.iqCaller.request(
-        xml("iq", { type: "get", to: bobJid! }, xml("echo", { xmlns: NS_ECHO, nonce: `n${i}` })),
-        5_000,
-      );
-      const elapsed = performance.now() - t0;
-      if (i > 0) samples.push(elapsed); // the first one warms up both ends
-      assert.equal(reply.attrs["type"], "result");
-      assert.equal(reply.attrs["from"], bobJid);
-      const echo = reply.getChild("echo", NS_ECHO);
-      assert.ok(echo !== undefined, reply.toString());
-      assert.deepEqual(
-        { by: echo.attrs["by"], nonce: echo.attrs["nonce"] },
-        { by: "bob", nonce: `n${i}` },
-      );
-    }
-    assert.deepEqual(new Set(seen), new Set([`${server.jid("alice")}/desk`]));
-    assert.equal(seen.length, ROUND_TRIPS + 1);
-    console.log(`# IQ round trip alice → bob (full JID), nagle off: ${summary(samples)}`);
+    assert.equal(bob.jid?.toString(), `${server.jid("bob")}/phone`);
+    const rtt = await iqRoundTrips(alice, bob, `${server.jid("alice")}/desk`, ROUND_TRIPS);
+    console.log(`# IQ round trip alice → bob (full JID), nagle off: ${rtt}`);
   });
 
   it("announces STUN and TURN over XEP-0215 and hands out TURN REST credentials", async () => {
@@ -194,14 +143,7 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
     await server.stop();
     assert.throws(() => process.kill(server.pid, 0), { code: "ESRCH" });
     assert.equal(existsSync(server.dir), false);
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = netConnect({ host: server.host, port: server.port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once("error", () => resolve(true));
-    });
+    const refused = await portRefuses(server.host, server.port);
     assert.equal(refused, true, `port ${server.port} still accepts connections`);
     await server.stop(); // idempotent
   });

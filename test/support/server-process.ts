@@ -96,6 +96,8 @@ export interface ServerSpec {
    * first). Its errors (bad options) end the start.
    */
   configure(ports: readonly number[], dir: string): Promise<readonly string[]>;
+  /** Variables added to the server's environment (it inherits the test's). */
+  environment?(dir: string): Readonly<Record<string, string>>;
   /**
    * Resolves once the server is ready. It must settle soon after `signal` aborts (on timeout, a
    * bind failure or the server's exit); its rejection is the reason the attempt failed.
@@ -136,7 +138,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     }
     const where = spec.describe(ports);
     const started = Date.now();
-    const proc = new Proc(spec.name, argv, dir);
+    const proc = new Proc(spec.name, argv, dir, spec.environment?.(dir) ?? {});
 
     const controller = new AbortController();
     const { signal } = controller;
@@ -362,10 +364,15 @@ class Proc implements ServerLog {
     private readonly name: string,
     argv: readonly string[],
     dir: string,
+    environment: Readonly<Record<string, string>>,
   ) {
     this.program = argv[0]!;
     const [file, ...args] = hasSetpriv() ? ["setpriv", "--pdeathsig", "KILL", "--", ...argv] : argv;
-    const child = spawn(file!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file!, args, {
+      cwd: dir,
+      env: { ...process.env, ...environment },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     live.set(child, dir);
     child.stdout!.on("data", (chunk: Buffer) => this.buffer.append(chunk));
