@@ -12,7 +12,7 @@ import { xml } from "@xmpp/xml";
 import type { Ejabberd, EjabberdOptions } from "./ejabberd.js";
 import { ejabberdVersion, requireEjabberd, startEjabberd } from "./ejabberd.js";
 import { runWithoutPath } from "./server-process.js";
-import { connectClient, type LoginMechanism, type XmppTestClient } from "./xmpp-server.js";
+import { clientPool, type LoginMechanism } from "./xmpp-server.js";
 import { iqRoundTrips, portRefuses } from "./xmpp-checks.js";
 import { lazyInstances } from "./instances.js";
 
@@ -39,21 +39,13 @@ describe("a throwaway ejabberd on 127.0.0.1", () => {
     },
     stop: {},
   } satisfies Record<string, EjabberdOptions>;
-  const clients: XmppTestClient[] = [];
+  const clients = clientPool();
   const servers = lazyInstances(kinds, startEjabberd);
   const instance = (kind: keyof typeof kinds) => servers.get(kind);
-  const login = async (
-    server: Ejabberd,
-    user: string,
-    resource: string,
-    mechanism: LoginMechanism = "PLAIN",
-  ) => {
-    const client = await connectClient(server, user, resource, { mechanism });
-    clients.push(client);
-    return client;
-  };
+  const login = (server: Ejabberd, user: string, resource: string, mechanism?: LoginMechanism) =>
+    clients.login(server, user, resource, mechanism === undefined ? {} : { mechanism });
   after(async () => {
-    await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
+    await clients.stopAll();
     await servers.stopAll();
   });
 

@@ -9,8 +9,9 @@ import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { xml } from "@xmpp/xml";
-import type { LoginMechanism, Prosody, ProsodyOptions, XmppTestClient } from "./prosody.js";
-import { connectClient, requireProsody, startProsody } from "./prosody.js";
+import type { LoginMechanism, Prosody, ProsodyOptions } from "./prosody.js";
+import { requireProsody, startProsody } from "./prosody.js";
+import { clientPool } from "./xmpp-server.js";
 import { runWithoutPath } from "./server-process.js";
 import { iqRoundTrips, portRefuses } from "./xmpp-checks.js";
 import { lazyInstances } from "./instances.js";
@@ -43,21 +44,13 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
     },
     stop: {},
   } satisfies Record<string, ProsodyOptions>;
-  const clients: XmppTestClient[] = [];
+  const clients = clientPool();
   const servers = lazyInstances(kinds, startProsody);
   const instance = (kind: keyof typeof kinds) => servers.get(kind);
-  const login = async (
-    server: Prosody,
-    user: string,
-    resource: string,
-    mechanism: LoginMechanism = "PLAIN",
-  ) => {
-    const client = await connectClient(server, user, resource, { mechanism });
-    clients.push(client);
-    return client;
-  };
+  const login = (server: Prosody, user: string, resource: string, mechanism?: LoginMechanism) =>
+    clients.login(server, user, resource, mechanism === undefined ? {} : { mechanism });
   after(async () => {
-    await Promise.all(clients.map((client) => client.stop().catch(() => undefined)));
+    await clients.stopAll();
     await servers.stopAll();
   });
 

@@ -348,3 +348,31 @@ export async function connectClient(
   }
   return xmpp;
 }
+
+/** Clients logged in by {@link ClientPool.login}, stopped together at the end of a test file. */
+export interface ClientPool {
+  /** {@link connectClient}, keeping the client for {@link ClientPool.stopAll}. */
+  login(
+    server: XmppServer,
+    user: string,
+    resource: string,
+    options?: ConnectOptions,
+  ): Promise<XmppTestClient>;
+  /** Stops every client (errors ignored); call it before stopping the servers. */
+  stopAll(): Promise<void>;
+}
+
+/** A new, empty {@link ClientPool}. */
+export function clientPool(): ClientPool {
+  const clients: XmppTestClient[] = [];
+  return {
+    async login(server, user, resource, options) {
+      const client = await connectClient(server, user, resource, options);
+      clients.push(client);
+      return client;
+    },
+    async stopAll() {
+      await Promise.all(clients.splice(0).map((c) => c.stop().catch(() => undefined)));
+    },
+  };
+}
