@@ -1,0 +1,273 @@
+"""Jingle stanzas for jingle-peer.py: build and read the `<jingle/>` elements of XEP-0166 with
+ICE-UDP transports (XEP-0176), plus the two offers we expect to be refused: an XEP-0234 file
+offer and an XEP-0261 in-band bytestream transport.
+
+Plain xml.etree elements, so the module needs only the standard library (and aioice's Candidate
+class, passed in by the caller). Every switch of the peer that changes what goes on the wire is
+an argument here; the defaults are what a careful client sends.
+"""
+
+import base64
+import os
+import xml.etree.ElementTree as ET
+
+NS_JINGLE = "urn:xmpp:jingle:1"
+NS_JINGLE_ERRORS = "urn:xmpp:jingle:errors:1"
+NS_ICE_UDP = "urn:xmpp:jingle:transports:ice-udp:1"
+NS_IBB = "urn:xmpp:jingle:transports:ibb:1"
+# jingle-ice's datagram application: an empty <description/> in every session-initiate and
+# session-accept.
+NS_DATAGRAM = "https://www.npmjs.com/package/jingle-ice#datagram-0"
+NS_FILE_TRANSFER = "urn:xmpp:jingle:apps:file-transfer:5"
+NS_HASHES = "urn:xmpp:hashes:2"
+NS_DTLS = "urn:xmpp:jingle:apps:dtls:0"
+NS_DTLS_SCTP = "urn:xmpp:jingle:transports:dtls-sctp:1"
+
+
+def q(ns, name):
+    """An ElementTree qualified name."""
+    return "{%s}%s" % (ns, name)
+
+
+def new_sid(base64_style):
+    """A session id (XEP-0166 §7.1 only asks for uniqueness). base64_style: standard base64 that
+    is sure to contain '+' and '/', as some clients' sids do; else 16 hex digits."""
+    if not base64_style:
+        return os.urandom(8).hex()
+    text = base64.b64encode(os.urandom(15)).decode("ascii")
+    return text[:4] + "+" + text[5:9] + "/" + text[10:]
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def jingle(action, sid, initiator=None, responder=None):
+    """<jingle/> (XEP-0166 §7.1); initiator=None leaves the attribute out, as some clients do."""
+    el = ET.Element(q(NS_JINGLE, "jingle"), {"action": action, "sid": sid})
+    if initiator is not None:
+        el.set("initiator", initiator)
+    if responder is not None:
+        el.set("responder", responder)
+    return el
+
+
+def add_content(parent, name, description=None, transport=None, senders="both"):
+    """<content/> (XEP-0166 §7.3): creator is always the initiator's here (one content, created by
+    whoever initiated)."""
+    el = ET.SubElement(
+        parent, q(NS_JINGLE, "content"), {"creator": "initiator", "name": name, "senders": senders}
+    )
+    if description is not None:
+        el.append(description)
+    if transport is not None:
+        el.append(transport)
+    return el
+
+
+def add_reason(parent, condition, text=None):
+    """<reason/> (XEP-0166 §7.4)."""
+    el = ET.SubElement(parent, q(NS_JINGLE, "reason"))
+    ET.SubElement(el, q(NS_JINGLE, condition))
+    if text is not None:
+        ET.SubElement(el, q(NS_JINGLE, "text")).text = text
+    return el
+
+
+def datagram_description():
+    """jingle-ice's datagram application: an empty element."""
+    return ET.Element(q(NS_DATAGRAM, "description"))
+
+
+def file_offer_description(name="hello.txt", size=4096):
+    """An XEP-0234 §4 file offer shaped like StanzaJS's: name, size, media-type, date, and
+    <hash-used/> (XEP-0300 §3.2) naming sha-1, without which StanzaJS receivers give up."""
+    desc = ET.Element(q(NS_FILE_TRANSFER, "description"))
+    f = ET.SubElement(desc, q(NS_FILE_TRANSFER, "file"))
+    ET.SubElement(f, q(NS_FILE_TRANSFER, "date")).text = "2024-01-01T00:00:00.000Z"
+    ET.SubElement(f, q(NS_FILE_TRANSFER, "media-type")).text = "text/plain"
+    ET.SubElement(f, q(NS_FILE_TRANSFER, "name")).text = name
+    ET.SubElement(f, q(NS_FILE_TRANSFER, "size")).text = str(size)
+    ET.SubElement(f, q(NS_HASHES, "hash-used"), {"algo": "sha-1"})
+    return desc
+
+
+def ice_transport(ufrag, pwd, candidates=(), gathering_complete=False, webrtc=False):
+    """<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/> (XEP-0176 §5.3) around candidate
+    elements; pwd=None leaves pwd out (a quirk some clients show in transport-info). webrtc adds
+    what StanzaJS sends with a file offer: a DTLS fingerprint (XEP-0320) and an sctpmap
+    (XEP-0343)."""
+    attrs = {"ufrag": ufrag}
+    if pwd is not None:
+        attrs["pwd"] = pwd
+    el = ET.Element(q(NS_ICE_UDP, "transport"), attrs)
+    for c in candidates:
+        el.append(c)
+    if webrtc:
+        fp = ET.SubElement(el, q(NS_DTLS, "fingerprint"), {"hash": "sha-256", "setup": "actpass"})
+        fp.text = ":".join("%02X" % b for b in os.urandom(32))
+        ET.SubElement(
+            el,
+            q(NS_DTLS_SCTP, "sctpmap"),
+            {"number": "5000", "protocol": "webrtc-datachannel", "streams": "1024"},
+        )
+    if gathering_complete:
+        # End-of-candidates as XEP-0371 names it; jingle-ice sends it inside ICE-UDP too.
+        ET.SubElement(el, q(NS_ICE_UDP, "gathering-complete"))
+    return el
+
+
+def ibb_transport(sid, block_size=4096):
+    """<transport xmlns='urn:xmpp:jingle:transports:ibb:1'/> (XEP-0261 §2)."""
+    return ET.Element(q(NS_IBB, "transport"), {"block-size": str(block_size), "sid": sid})
+
+
+def candidate(c, foundation, cid=None):
+    """<candidate/> (XEP-0176 §5.3) from an aioice Candidate. cid=None leaves out id and network
+    (both REQUIRED by the XEP, absent in several clients)."""
+    attrs = {
+        "component": str(c.component),
+        "foundation": foundation,
+        "generation": "0",
+        "ip": c.host,
+        "port": str(c.port),
+        "priority": str(c.priority),
+        "protocol": "udp",
+        "type": c.type,
+    }
+    if cid is not None:
+        attrs["id"] = cid
+        attrs["network"] = "0"
+    if c.related_address is not None:
+        attrs["rel-addr"] = c.related_address
+        attrs["rel-port"] = str(c.related_port)
+    return ET.Element(q(NS_ICE_UDP, "candidate"), attrs)
+
+
+def unknown_session_error():
+    """The XEP-0166 §7.6 payload of an item-not-found for an unknown sid."""
+    return ET.Element(q(NS_JINGLE_ERRORS, "unknown-session"))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _ns(tag):
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def _local(tag):
+    return tag.split("}", 1)[1] if tag.startswith("{") else tag
+
+
+def parse_candidates(transport, make_candidate):
+    """The candidates of an ICE-UDP transport, made with make_candidate(**aioice fields); odd ones
+    are skipped (and counted)."""
+    out, skipped = [], 0
+    for el in transport.findall(q(NS_ICE_UDP, "candidate")):
+        a = el.attrib
+        try:
+            out.append(
+                make_candidate(
+                    foundation=a["foundation"],
+                    component=int(a["component"]),
+                    transport=a.get("protocol", "udp").lower(),
+                    priority=int(a["priority"]),
+                    host=a["ip"],
+                    port=int(a["port"]),
+                    type=a["type"],
+                    related_address=a.get("rel-addr"),
+                    related_port=int(a["rel-port"]) if "rel-port" in a else None,
+                    generation=int(a.get("generation", "0")),
+                )
+            )
+        except (KeyError, ValueError):
+            skipped += 1
+    return out, skipped
+
+
+def read(el, make_candidate):
+    """A received <jingle/> as a dict: action, sid, initiator, responder, contents (name,
+    description namespace and child names, transport namespace, ufrag, pwd, candidates,
+    gathering_complete), reason and reason text."""
+    contents = []
+    for c in el.findall(q(NS_JINGLE, "content")):
+        desc = next((d for d in c if _local(d.tag) == "description"), None)
+        transport = next((t for t in c if _local(t.tag) == "transport"), None)
+        tns = _ns(transport.tag) if transport is not None else None
+        cands, skipped = ([], 0)
+        if transport is not None and tns == NS_ICE_UDP:
+            cands, skipped = parse_candidates(transport, make_candidate)
+        contents.append(
+            {
+                "name": c.get("name"),
+                "creator": c.get("creator"),
+                "description": None if desc is None else _ns(desc.tag),
+                "description_children": [] if desc is None else [_local(x.tag) for x in desc],
+                "transport": tns,
+                "ufrag": None if transport is None else transport.get("ufrag"),
+                "pwd": None if transport is None else transport.get("pwd"),
+                "candidates": cands,
+                "skipped": skipped,
+                "gathering_complete": transport is not None
+                and any(_local(x.tag) == "gathering-complete" for x in transport),
+            }
+        )
+    reason = el.find(q(NS_JINGLE, "reason"))
+    condition = text = None
+    if reason is not None:
+        for r in reason:
+            if _local(r.tag) == "text":
+                text = r.text or ""
+            elif condition is None:
+                condition = _local(r.tag)
+    return {
+        "action": el.get("action"),
+        "sid": el.get("sid"),
+        "initiator": el.get("initiator"),
+        "responder": el.get("responder"),
+        "contents": contents,
+        "reason": condition,
+        "reason_text": text,
+    }
+
+
+def summary(msg):
+    """What the peer reports of a received <jingle/> (JSON-ready)."""
+    return {
+        "action": msg["action"],
+        "sid": msg["sid"],
+        "initiator": msg["initiator"],
+        "responder": msg["responder"],
+        "reason": msg["reason"],
+        "reason_text": msg["reason_text"],
+        "contents": [
+            {
+                "name": c["name"],
+                "creator": c["creator"],
+                "description": c["description"],
+                "description_children": c["description_children"],
+                "transport": c["transport"],
+                "ufrag": c["ufrag"] is not None,
+                "pwd": c["pwd"] is not None,
+                "candidates": len(c["candidates"]),
+                "skipped": c["skipped"],
+                "gathering_complete": c["gathering_complete"],
+            }
+            for c in msg["contents"]
+        ],
+    }
+
+
+def stanza_error(iq_error_stanza):
+    """(condition, jingle condition) of an <iq type='error'/> (XEP-0166 §7.6)."""
+    err = iq_error_stanza.find("{jabber:client}error")
+    if err is None:
+        return None, None
+    condition = jingle_condition = None
+    for child in err:
+        ns = _ns(child.tag)
+        if ns == "urn:ietf:params:xml:ns:xmpp-stanzas" and _local(child.tag) != "text":
+            condition = _local(child.tag)
+        elif ns == NS_JINGLE_ERRORS:
+            jingle_condition = _local(child.tag)
+    return condition, jingle_condition
