@@ -326,7 +326,7 @@ const PREREQUISITES: Record<PrerequisiteName, () => Promise<string | null>> = {
     ),
 };
 
-function pythonCheck(code: string, what: string): Promise<string | null> {
+export function pythonCheck(code: string, what: string): Promise<string | null> {
   if (!existsSync(SYSTEM_PYTHON)) return Promise.resolve(`${SYSTEM_PYTHON} is missing (${what})`);
   return new Promise((resolve) => {
     execFile(SYSTEM_PYTHON, ["-c", code], { timeout: 15_000 }, (err, _stdout, stderr) => {

@@ -98,6 +98,7 @@ class Session:
         self.connect_task = None
         self.ended = False
         self.data = None
+        self.accepted = asyncio.Event()  # session-accept sent or received (XEP-0166 §6.3)
 
 
 class Peer:
@@ -313,6 +314,7 @@ class Peer:
             remote={"ip": pair.remote_candidate.host, "port": pair.remote_candidate.port},
         )
         asyncio.ensure_future(self.receive(s))
+        await s.accepted.wait()  # ICE may connect first; the session is active only now
         await self.traffic(s)
 
     async def receive(self, s):
@@ -406,6 +408,7 @@ class Peer:
         el = self.jingle(s, "session-accept", responder=str(self.xmpp.boundjid))
         self.content(el, s, self.transport(s, candidates, gathering_complete))
         self.send_jingle(s, el)
+        s.accepted.set()
 
     async def process(self, msg, sender):
         action = msg["action"]
@@ -418,6 +421,8 @@ class Peer:
         s = self.sessions[(sender, msg["sid"])]
         if s.ended:
             return  # acked (the session was ours), nothing more to do
+        if action == "session-accept":
+            s.accepted.set()
         if action in ("session-accept", "transport-info"):
             for content in msg["contents"]:
                 if content["name"] == s.content_name:
