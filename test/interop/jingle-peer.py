@@ -4,20 +4,24 @@ XMPP, aioice for ICE. It behaves like the Jabber clients in the wild, one switch
 reports what happens as JSON lines on stdout (stderr gets the logs).
 
     /usr/bin/python3 test/interop/jingle-peer.py --service 127.0.0.1:5222 \
-        --jid peer@example.test/peer --password pw call bot@example.test/cli --pings 3 --hangup
-    /usr/bin/python3 test/interop/jingle-peer.py ... answer --once
+        --jid peer@example.test/peer --password pw --pings 3 --hangup call bot@example.test/cli
+    /usr/bin/python3 test/interop/jingle-peer.py [options] answer --once
+
+(options before the mode: see jingle_peer_args.py)
 
 Needs the Debian packages python3-slixmpp and python3-aioice (run with /usr/bin/python3).
 
 What it does (XEP-0166 Jingle, XEP-0176 Jingle ICE-UDP):
-- call: gathers, sends session-initiate (§6.2) to a full JID with its application and transport,
-  applies the session-accept (§6.3) and transport-info (§6.6 of XEP-0166, §5.4 of XEP-0176).
-- answer: acks a session-initiate, refuses an application other than jingle-ice's datagram one
-  with unsupported-applications and another transport with unsupported-transports (§6.3.3), else
-  gathers and sends session-accept.
+- call: gathers, sends session-initiate (XEP-0166 §6.2) to a full JID with its application and
+  transport, applies the session-accept (§6.5) and every transport-info (XEP-0176 §5.5).
+- answer: acks a session-initiate (XEP-0166 §6.3), ends it with unsupported-applications when
+  the application is not jingle-ice's datagram one and with unsupported-transports when the
+  transport is not ICE-UDP (§6.7), else gathers and sends session-accept (§6.5).
 - After ICE connects: answers `ping <n>` with `pong <n>`, echoes other datagrams as
   `echo:<data>`, sends its own pings and texts, and may hang up (session-terminate, §6.7).
 aioice does not trickle: --trickle sends the gathered candidates one per transport-info.
+End-of-candidates is XEP-0371's <gathering-complete/> (§5.7), sent inside the ICE-UDP transport
+as jingle-ice and other clients do.
 
 Events (stdout): hello, online, jingle-in {from, action, sid, initiator, responder, reason,
 reason_text, contents}, ack {action, sid} (our IQ result for it), jingle-out {action, sid,
@@ -136,8 +140,8 @@ class Peer:
         pc.emit("online", jid=str(self.xmpp.boundjid))
 
     def on_jingle_iq(self, iq):
-        """The IQ handler: ack at once (XEP-0166 §6.2: acks before anything else) unless
-        --late-ack, then process in arrival order; unknown sids get item-not-found (§7.6)."""
+        """The IQ handler: ack at once (XEP-0166 §6.3) unless --late-ack, then process in
+        arrival order; a sid we do not know gets item-not-found + <unknown-session/> (§10)."""
         msg = jw.read(iq.xml.find(jw.q(jw.NS_JINGLE, "jingle")), aioice.Candidate)
         sender = str(iq["from"])
         pc.emit("jingle-in", **{"from": sender}, **jw.summary(msg))
@@ -168,7 +172,7 @@ class Peer:
 
     def send_jingle(self, s, el, then=None):
         """Sends one <jingle/> IQ-set now (stanzas leave in call order) and reports its result;
-        `then()` runs after a result (not after an error)."""
+        `then()` runs after a result, not after an error."""
         iq = self.xmpp.make_iq_set(ito=s.peer)
         iq.append(el)
         content = el.find(jw.q(jw.NS_JINGLE, "content"))
@@ -204,7 +208,7 @@ class Peer:
                 return
             pc.emit("iq-result", action=action, sid=s.sid, ok=True)
             if then is not None:
-                await then()
+                then()
 
         asyncio.ensure_future(report())
 
@@ -236,14 +240,12 @@ class Peer:
         )
 
     def content(self, parent, s, transport):
-        app = self.args.app
-        file_offer = app == "file-transfer"
-        description = jw.file_offer_description() if file_offer else jw.datagram_description()
-        jw.add_content(parent, s.content_name, description, transport)
+        offer = jw.file_offer_description if self.args.app == "file-transfer" else None
+        jw.add_content(parent, s.content_name, (offer or jw.datagram_description)(), transport)
 
     def trickle(self, s, candidates, gathering_complete=True):
-        """XEP-0176 §5.4 trickle: each candidate in a transport-info of its own, then
-        end-of-candidates in one more."""
+        """Trickle (XEP-0176 §5.5): each candidate in a transport-info of its own, then
+        end-of-candidates (XEP-0371 §5.7) in one more."""
         for c in candidates:
             el = self.jingle(s, "transport-info")
             jw.add_content(el, s.content_name, None, self.transport(s, [c], info=True))
@@ -349,7 +351,7 @@ class Peer:
 
     # --- Jingle actions --------------------------------------------------------------------
     async def call(self):
-        """XEP-0166 §6.2: session-initiate with our content; trickle after its ack (§6.6)."""
+        """XEP-0166 §6.2: session-initiate with our content; trickle once it is acked."""
         me = str(self.xmpp.boundjid)
         sid = jw.new_sid(self.args.base64_sid)
         s = Session(self.args.peer, sid, me, True, self.args.content_name)
@@ -365,13 +367,10 @@ class Peer:
         candidates = self.candidates(s)
         transport = self.transport(s, [] if trickle else candidates, not trickle)
         self.content(el, s, transport)
-        self.send_jingle(s, el, then=(lambda: self.after_ack(s, candidates)) if trickle else None)
-
-    async def after_ack(self, s, candidates):
-        self.trickle(s, candidates)
+        self.send_jingle(s, el, then=(lambda: self.trickle(s, candidates)) if trickle else None)
 
     async def answer(self, msg, sender):
-        """XEP-0166 §6.3: refuse what we cannot do (§6.3.3), else accept with our candidates."""
+        """Refuse what we cannot do (XEP-0166 §6.7), else accept with our candidates (§6.5)."""
         content = msg["contents"][0] if msg["contents"] else None
         initiator = msg["initiator"] or sender
         s = Session(sender, msg["sid"], initiator, False, content["name"] if content else "0")
@@ -456,14 +455,8 @@ class Peer:
         pc.emit("error", message=message)
 
     async def run(self):
-        pc.emit(
-            "hello",
-            impl="jingle-peer",
-            slixmpp=slixmpp.__version__,
-            aioice=aioice.__version__,
-            mode=self.args.mode,
-            pid=os.getpid(),
-        )
+        versions = {"slixmpp": slixmpp.__version__, "aioice": aioice.__version__}
+        pc.emit("hello", impl="jingle-peer", mode=self.args.mode, pid=os.getpid(), **versions)
         worker = asyncio.ensure_future(self.process_inbox())
         try:
             await asyncio.wait_for(self.session(), self.args.timeout)

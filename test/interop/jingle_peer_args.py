@@ -5,7 +5,9 @@ import argparse
 
 
 def parse_args():
-    p = argparse.ArgumentParser(prog="jingle-peer", description="A reference Jingle ICE-UDP peer (slixmpp + aioice).")
+    p = argparse.ArgumentParser(
+        prog="jingle-peer", description="A reference Jingle ICE-UDP peer (slixmpp + aioice)."
+    )
     p.add_argument("--service", required=True, help="HOST:PORT of the XMPP server (no TLS)")
     p.add_argument("--jid", required=True, help="our full JID")
     p.add_argument("--password", required=True)

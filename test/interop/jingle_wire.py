@@ -79,8 +79,8 @@ def datagram_description():
 
 
 def file_offer_description(name="hello.txt", size=4096):
-    """An XEP-0234 §4 file offer shaped like StanzaJS's: name, size, media-type, date, and
-    <hash-used/> (XEP-0300 §3.2) naming sha-1, without which StanzaJS receivers give up."""
+    """An XEP-0234 file offer (§6.1) shaped like StanzaJS's: date, media-type, name, size, and
+    <hash-used/> (XEP-0300 §3) naming sha-1, without which StanzaJS receivers give up."""
     desc = ET.Element(q(NS_FILE_TRANSFER, "description"))
     f = ET.SubElement(desc, q(NS_FILE_TRANSFER, "file"))
     ET.SubElement(f, q(NS_FILE_TRANSFER, "date")).text = "2024-01-01T00:00:00.000Z"
@@ -93,7 +93,8 @@ def file_offer_description(name="hello.txt", size=4096):
 
 def ice_transport(ufrag, pwd, candidates=(), gathering_complete=False, webrtc=False):
     """<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/> (XEP-0176 §5.3) around candidate
-    elements; pwd=None leaves pwd out (a quirk some clients show in transport-info). webrtc adds
+    elements; pwd=None leaves pwd out, which §5.3 forbids with candidates and some clients do in
+    transport-info anyway. webrtc adds
     what StanzaJS sends with a file offer: a DTLS fingerprint (XEP-0320) and an sctpmap
     (XEP-0343)."""
     attrs = {"ufrag": ufrag}
@@ -111,13 +112,13 @@ def ice_transport(ufrag, pwd, candidates=(), gathering_complete=False, webrtc=Fa
             {"number": "5000", "protocol": "webrtc-datachannel", "streams": "1024"},
         )
     if gathering_complete:
-        # End-of-candidates as XEP-0371 names it; jingle-ice sends it inside ICE-UDP too.
+        # End-of-candidates as XEP-0371 §5.7 names it; jingle-ice sends it inside ICE-UDP too.
         ET.SubElement(el, q(NS_ICE_UDP, "gathering-complete"))
     return el
 
 
 def ibb_transport(sid, block_size=4096):
-    """<transport xmlns='urn:xmpp:jingle:transports:ibb:1'/> (XEP-0261 §2)."""
+    """<transport xmlns='urn:xmpp:jingle:transports:ibb:1'/> (XEP-0261 §2.2)."""
     return ET.Element(q(NS_IBB, "transport"), {"block-size": str(block_size), "sid": sid})
 
 
@@ -144,7 +145,7 @@ def candidate(c, foundation, cid=None):
 
 
 def unknown_session_error():
-    """The XEP-0166 §7.6 payload of an item-not-found for an unknown sid."""
+    """The XEP-0166 §10 payload of an item-not-found for an unknown sid."""
     return ET.Element(q(NS_JINGLE_ERRORS, "unknown-session"))
 
 
@@ -259,7 +260,7 @@ def summary(msg):
 
 
 def stanza_error(iq_error_stanza):
-    """(condition, jingle condition) of an <iq type='error'/> (XEP-0166 §7.6)."""
+    """(condition, jingle condition) of an <iq type='error'/> (XEP-0166 §10)."""
     err = iq_error_stanza.find("{jabber:client}error")
     if err is None:
         return None, None
