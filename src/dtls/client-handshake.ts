@@ -75,8 +75,8 @@ export class ClientHandshake extends Handshake {
       cipherSuites: CLIENT_SUITES,
       compressionMethods: [0],
       extensions: {
-        renegotiationInfo: new Uint8Array(0), // RFC 5746 §3.4
-        extendedMasterSecret: true, // RFC 7627 §5.1
+        renegotiationInfo: this.config.bugs?.renegotiationInfo ?? new Uint8Array(0), // RFC 5746 §3.4
+        extendedMasterSecret: this.config.bugs?.noExtendedMasterSecret !== true, // RFC 7627 §5.1
         supportedGroups: SUPPORTED_GROUPS,
         ecPointFormats: [0], // uncompressed (RFC 8422 §5.1.2)
         signatureAlgorithms: SUPPORTED_SCHEMES,
@@ -112,7 +112,7 @@ export class ClientHandshake extends Handshake {
       case H.serverHelloDone:
         decodeEmpty(message.body, "server-hello-done");
         this.received(message);
-        this.peerFlightEnd = message.messageSeq;
+        this.peerFlightEnd = message;
         return this.sendSecondFlight();
       case H.finished:
         return this.onFinished(message);
@@ -126,7 +126,7 @@ export class ClientHandshake extends Handshake {
       fail(A.handshake_failure, "too many HelloVerifyRequests");
     this.transcript = [];
     this.hello = { ...this.hello!, cookie: hvr.cookie };
-    this.peerFlightEnd = message.messageSeq;
+    this.peerFlightEnd = message;
     this.sendHello();
   }
 
@@ -240,7 +240,7 @@ export class ClientHandshake extends Handshake {
     entries.push({
       kind: "handshake",
       epoch: 1,
-      message: this.message(H.finished, this.verifyData("client")),
+      message: this.message(H.finished, this.ourFinished("client")),
     });
     this.state = "client-wait-change-cipher-spec";
     this.driver.sendFlight(entries, true);

@@ -7,6 +7,7 @@ import type { DtlsCertificate } from "./certificate.js";
 import type { SrtpProfileId } from "./constants.js";
 import type { DtlsError } from "./errors.js";
 import type { Fingerprint } from "./fingerprint.js";
+import type { ProtocolBugs } from "./handshake-common.js";
 
 /** Options of a {@link DtlsEndpoint}. */
 export interface DtlsEndpointOptions {
@@ -30,6 +31,8 @@ export interface DtlsEndpointOptions {
   readonly handshakeTimeoutMs?: number;
   /** Application datagrams held while the fingerprint is not known yet. @default 64 */
   readonly maxPendingData?: number;
+  /** For tests only: make this endpoint misbehave (see `ProtocolBugs`). */
+  readonly bugs?: ProtocolBugs;
 }
 
 /** What the endpoint tells the application. */

@@ -58,6 +58,7 @@ export class DtlsEndpoint implements SansIo<Uint8Array, DtlsEvent> {
         SrtpProfile.SRTP_AEAD_AES_128_GCM,
       ],
       helloVerify: options.helloVerify ?? false,
+      ...(options.bugs === undefined ? {} : { bugs: options.bugs }),
     };
     const timing = {
       initialMs: options.retransmitInitialMs ?? 1000,

@@ -37,6 +37,22 @@ export interface HandshakeConfig {
   readonly srtpProfiles: readonly SrtpProfileId[];
   /** Server: answer a ClientHello without a valid cookie with a HelloVerifyRequest. */
   readonly helloVerify: boolean;
+  /** Deliberate misbehaviour, for tests only (see {@link ProtocolBugs}). */
+  readonly bugs?: ProtocolBugs;
+}
+
+/**
+ * Ways to make an endpoint misbehave as a hostile or broken peer would, so that tests can check
+ * that the other side refuses it (after BoringSSL's test runner `ProtocolBugs`). Never set them
+ * outside tests.
+ */
+export interface ProtocolBugs {
+  /** Send a Finished whose verify_data has one bit flipped. */
+  readonly badFinished?: boolean;
+  /** Client: send this renegotiated_connection in the initial ClientHello (RFC 5746 §3.6). */
+  readonly renegotiationInfo?: Uint8Array;
+  /** Client: offer no extended_master_secret. */
+  readonly noExtendedMasterSecret?: boolean;
 }
 
 /** What a handshake asks of the endpoint that runs it. */
@@ -69,10 +85,10 @@ export abstract class Handshake {
   /** message_seq of our next message. */
   protected nextSendSeq = 0;
   /**
-   * message_seq of the last message of the peer's flight that our current flight answers: when
+   * The last message (message_seq and type) of the peer's flight that our current flight answers: when
    * it comes again, the peer lost our flight (RFC 6347 §4.2.4).
    */
-  peerFlightEnd: number | undefined;
+  peerFlightEnd: { readonly messageSeq: number; readonly msgType: number } | undefined;
   /** The peer's ChangeCipherSpec arrived before we were ready for it (reordering). */
   changeCipherSpecSeen = false;
 
@@ -153,6 +169,13 @@ export abstract class Handshake {
   /** Our or the peer's verify_data over the transcript as it is now. */
   protected verifyData(sender: "client" | "server"): Uint8Array {
     return finishedVerifyData(PRF_HASH, this.masterSecret!, sender, this.transcriptHash());
+  }
+
+  /** Our Finished body (spoiled when the `badFinished` bug is set). */
+  protected ourFinished(sender: "client" | "server"): Uint8Array {
+    const data = this.verifyData(sender);
+    if (this.config.bugs?.badFinished === true) data[0]! ^= 1;
+    return data;
   }
 
   /** Throws `decrypt_error` unless `received` is the verify_data `sender` should have sent. */

@@ -144,7 +144,11 @@ export class HandshakeRunner {
   /** One complete message, in order: checked against the state table, then handled. */
   private onMessage(now: number, message: HandshakeMessage, record: DtlsRecord): void {
     const hs = this.handshake;
-    if (hs.state === "established") return this.refuseRenegotiation(message);
+    if (hs.state === "established") {
+      // A new plaintext message now is unauthenticated: anyone could have sent it.
+      if (record.epoch === 0) return this.host.drop("unprotected-handshake");
+      return this.refuseRenegotiation(message);
+    }
     if (!accepts(hs.state, message.msgType)) {
       // RFC 5246 §7.4.1.1: a client in a handshake ignores HelloRequest.
       if (this.role === "client" && message.msgType === H.helloRequest) return;
@@ -170,7 +174,8 @@ export class HandshakeRunner {
   /** A message of a flight we already processed: the peer lost our answer (RFC 6347 §4.2.4). */
   private onOldMessage(fragment: HandshakeFragment): void {
     if (
-      fragment.messageSeq === this.handshake.peerFlightEnd &&
+      fragment.messageSeq === this.handshake.peerFlightEnd?.messageSeq &&
+      fragment.msgType === this.handshake.peerFlightEnd.msgType &&
       fragment.fragmentOffset === 0 &&
       this.timer.entries.length > 0
     ) {

@@ -118,7 +118,7 @@ export class ServerHandshake extends Handshake {
     this.negotiate(hello);
     this.nextSendSeq = message.messageSeq; // RFC 6347 §4.2.2: ServerHello takes the ClientHello's
     this.received(message);
-    this.peerFlightEnd = message.messageSeq;
+    this.peerFlightEnd = message;
     this.sendFirstFlight(hello);
   }
 
@@ -253,8 +253,8 @@ export class ServerHandshake extends Handshake {
   private onFinished(message: HandshakeMessage): void {
     this.checkFinished("client", decodeFinished(message.body));
     this.received(message);
-    this.peerFlightEnd = message.messageSeq;
-    const finished = this.message(H.finished, this.verifyData("server"));
+    this.peerFlightEnd = message;
+    const finished = this.message(H.finished, this.ourFinished("server"));
     this.state = "established";
     this.driver.sendFlight(
       [{ kind: "change-cipher-spec" }, { kind: "handshake", epoch: 1, message: finished }],

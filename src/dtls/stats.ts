@@ -27,6 +27,8 @@ export type DtlsDropReason =
   | "unauthenticated-alert"
   /** A ChangeCipherSpec that is malformed or comes when none is due. */
   | "stray-change-cipher-spec"
+  /** A new handshake message in plaintext after the handshake: unauthenticated, ignored. */
+  | "unprotected-handshake"
   /** Old handshake messages (the peer's retransmissions) that need no answer. */
   | "retransmitted-handshake"
   /** A content type we do not know. */
@@ -89,6 +91,7 @@ export function zeroDtlsStats(): DtlsStats {
       "pending-data-full": 0,
       "unauthenticated-alert": 0,
       "stray-change-cipher-spec": 0,
+      "unprotected-handshake": 0,
       "retransmitted-handshake": 0,
       "unknown-content-type": 0,
       "after-close": 0,
