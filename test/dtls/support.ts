@@ -6,6 +6,29 @@ import { seededRng } from "../../src/common/rng.js";
 import type { DtlsCertificate } from "../../src/dtls/certificate.js";
 import { DtlsEndpoint, type DtlsEndpointOptions, type DtlsEvent } from "../../src/dtls/endpoint.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
+import type { ClientHello } from "../../src/dtls/hello.js";
+
+/** `n` bytes counting up from `start`. */
+export const bytes = (n: number, start = 0): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (start + i) & 0xff);
+
+/** A ClientHello with every extension we interpret. */
+export const sampleClientHello: ClientHello = {
+  version: 0xfefd,
+  random: bytes(32),
+  sessionId: new Uint8Array(0),
+  cookie: bytes(20, 100),
+  cipherSuites: [0xc02b, 0xc02f, 0x00ff],
+  compressionMethods: [0],
+  extensions: {
+    renegotiationInfo: new Uint8Array(0),
+    extendedMasterSecret: true,
+    supportedGroups: [29, 23],
+    ecPointFormats: [0],
+    signatureAlgorithms: [0x0403, 0x0804],
+    useSrtp: { profiles: [1, 7], mki: new Uint8Array(0) },
+  },
+};
 
 const cache = new Map<string, DtlsCertificate>();
 
