@@ -118,6 +118,12 @@ export class HandshakeRunner {
       return this.host.drop("malformed-handshake");
     }
     for (const fragment of fragments) {
+      // A new handshake starts again at message_seq 0 (RFC 6347 §4.2.2), so a renegotiation
+      // looks like an old message: recognise it by its type, protected, after the handshake.
+      if (this.established && record.epoch === 1 && isHelloOf(fragment.msgType)) {
+        if (fragment.fragmentOffset === 0) this.refuseRenegotiation(fragment.msgType);
+        continue;
+      }
       // The stateless cookie exchange: a server waiting for a ClientHello takes any message_seq.
       if (
         this.handshake.state === "server-wait-client-hello" &&
@@ -147,7 +153,7 @@ export class HandshakeRunner {
     if (hs.state === "established") {
       // A new plaintext message now is unauthenticated: anyone could have sent it.
       if (record.epoch === 0) return this.host.drop("unprotected-handshake");
-      return this.refuseRenegotiation(message);
+      return this.refuseRenegotiation(message.msgType);
     }
     if (!accepts(hs.state, message.msgType)) {
       // RFC 5246 §7.4.1.1: a client in a handshake ignores HelloRequest.
@@ -185,13 +191,13 @@ export class HandshakeRunner {
   }
 
   /** RFC 5746 §4.2 / RFC 5246 §7.2.2: we never renegotiate; a warning says so. */
-  private refuseRenegotiation(message: HandshakeMessage): void {
+  private refuseRenegotiation(msgType: number): void {
     const attempt = this.role === "server" ? H.clientHello : H.helloRequest;
-    if (message.msgType !== attempt)
+    if (msgType !== attempt)
       throw new DtlsError(
         "handshake-failed",
         A.unexpected_message,
-        `${handshakeName(message.msgType)} after the handshake`,
+        `${handshakeName(msgType)} after the handshake`,
       );
     this.host.counters.renegotiationsRefused++;
     this.host.sendAlert(AlertLevel.warning, A.no_renegotiation);
@@ -222,4 +228,9 @@ export class HandshakeRunner {
     for (const datagram of packFlight(entries, this.host.layer, this.host.mtu))
       this.host.output(datagram, 0);
   }
+}
+
+/** ClientHello or HelloRequest: what starts a renegotiation. */
+function isHelloOf(msgType: number): boolean {
+  return msgType === H.clientHello || msgType === H.helloRequest;
 }
