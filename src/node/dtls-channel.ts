@@ -157,17 +157,28 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   }
 
   stats(): DtlsChannelStats {
-    return { dtls: this.endpoint.stats(), demux: { ...this.demux }, transport: this.transport.stats?.() };
+    return {
+      dtls: this.endpoint.stats(),
+      demux: { ...this.demux },
+      transport: this.transport.stats?.(),
+    };
   }
 
-  /** Sends close_notify, then closes the transport. */
+  /**
+   * Sends close_notify (when the association is still open), then closes the transport — also
+   * after a failure or the peer's close_notify, which leave the transport to the caller.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.endpoint.close(this.now());
-    this.flush();
-    this.finish();
-    await this.transport.close();
+    if (!this.closed) {
+      this.endpoint.close(this.now());
+      this.flush();
+      this.finish();
+    }
+    this.transportClosing ??= Promise.resolve(this.transport.close());
+    await this.transportClosing;
   }
+
+  private transportClosing: Promise<void> | undefined;
 
   private now(): number {
     return performance.now() - this.started;
@@ -184,10 +195,10 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
 
   /** Drains the endpoint: transmits first, then the timer, then the events. */
   private flush(): void {
-    for (let d; (d = this.endpoint.pollTransmit()); ) this.transport.send(d);
+    for (let d; (d = this.endpoint.pollTransmit());) this.transport.send(d);
     this.arm();
     const events: DtlsEvent[] = [];
-    for (let e; (e = this.endpoint.pollEvent()); ) events.push(e);
+    for (let e; (e = this.endpoint.pollEvent());) events.push(e);
     for (const event of events) this.dispatch(event);
   }
 
@@ -226,7 +237,9 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
         this.finish();
         break;
       case "closed":
-        this.settle.reject(new DtlsError("handshake-failed", undefined, "closed before connecting"));
+        this.settle.reject(
+          new DtlsError("handshake-failed", undefined, "closed before connecting"),
+        );
         this.finish();
         break;
     }
@@ -240,7 +253,8 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
     this.timer = undefined;
     this.transport.off("message", this.onMessage);
     this.transport.off("close", this.onTransportClose);
-    if (this.endpoint.state !== "closed" && this.endpoint.state !== "failed") this.endpoint.close(this.now());
+    if (this.endpoint.state !== "closed" && this.endpoint.state !== "failed")
+      this.endpoint.close(this.now());
     this.settle.reject(new DtlsError("handshake-failed", undefined, "closed before connecting"));
     this.emit("close");
   }
