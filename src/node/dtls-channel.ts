@@ -13,12 +13,12 @@
 import { EventEmitter } from "node:events";
 import type { Rng } from "../common/rng.js";
 import type { DtlsCertificate } from "../dtls/certificate.js";
-import type { SrtpProfileId } from "../dtls/constants.js";
-import { DtlsEndpoint, type DtlsEvent } from "../dtls/endpoint.js";
+import { DtlsEndpoint, type DtlsEndpointOptions, type DtlsEvent } from "../dtls/endpoint.js";
 import { DtlsError } from "../dtls/errors.js";
 import type { Fingerprint } from "../dtls/fingerprint.js";
 import type { DtlsStats } from "../dtls/stats.js";
 import type { CandidatePairInfo } from "../ice/types.js";
+import { DeadlineTimer } from "./deadline-timer.js";
 import { defaultCertificate } from "./dtls-certificate.js";
 import { cryptoRng } from "./rng.js";
 
@@ -39,26 +39,17 @@ export interface DatagramTransport {
   stats?(): unknown;
 }
 
-/** Options of {@link DtlsChannel.create}. */
-export interface DtlsChannelOptions {
-  /** `client` for SDP `setup:active` (XEP-0320 `setup='active'`), `server` for `passive`. */
-  readonly role: "client" | "server";
+/**
+ * Options of {@link DtlsChannel.create}: those of the endpoint (`role`, `remoteFingerprint`,
+ * `mtu`, `srtpProfiles`, `helloVerify`, the timers; see `DtlsEndpointOptions`), with the
+ * certificate and the Rng optional.
+ */
+export interface DtlsChannelOptions extends Omit<
+  DtlsEndpointOptions,
+  "certificate" | "rng" | "bugs" | "maxPendingData"
+> {
   /** @default the process's certificate ({@link defaultCertificate}) */
   readonly certificate?: DtlsCertificate;
-  /** The peer's fingerprint; may come later with {@link DtlsChannel.setRemoteFingerprint}. */
-  readonly remoteFingerprint?: Fingerprint;
-  /** @default 1200 */
-  readonly mtu?: number;
-  /** @default both SRTP_AES128_CM_HMAC_SHA1_80 and SRTP_AEAD_AES_128_GCM */
-  readonly srtpProfiles?: readonly SrtpProfileId[];
-  /** Server only: cookie exchange first. @default false */
-  readonly helloVerify?: boolean;
-  /** @default 1000 */
-  readonly retransmitInitialMs?: number;
-  /** @default 60000 */
-  readonly retransmitMaxMs?: number;
-  /** @default 30000 */
-  readonly handshakeTimeoutMs?: number;
   /** @default cryptoRng */
   readonly rng?: Rng;
 }
@@ -95,8 +86,13 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   readonly ready: Promise<DtlsConnectedInfo>;
   private readonly endpoint: DtlsEndpoint;
   private readonly started = performance.now();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly timer = new DeadlineTimer(
+    () => this.now(),
+    () => {
+      this.endpoint.handleTimeout(this.now());
+      this.flush();
+    },
+  );
   private closed = false;
   private readonly demux = { rtp: 0, other: 0 };
   private settle!: { resolve: (info: DtlsConnectedInfo) => void; reject: (e: DtlsError) => void };
@@ -196,28 +192,10 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   /** Drains the endpoint: transmits first, then the timer, then the events. */
   private flush(): void {
     for (let d; (d = this.endpoint.pollTransmit());) this.transport.send(d);
-    this.arm();
+    this.timer.arm(this.endpoint.pollTimeout());
     const events: DtlsEvent[] = [];
     for (let e; (e = this.endpoint.pollEvent());) events.push(e);
     for (const event of events) this.dispatch(event);
-  }
-
-  private arm(): void {
-    const at = this.endpoint.pollTimeout() ?? Infinity;
-    if (at === this.timerAt && this.timer !== undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = at;
-    if (at === Infinity) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.endpoint.handleTimeout(this.now());
-        this.flush();
-      },
-      Math.max(0, at - this.now()),
-    );
   }
 
   private dispatch(event: DtlsEvent): void {
@@ -249,8 +227,7 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
     this.transport.off("message", this.onMessage);
     this.transport.off("close", this.onTransportClose);
     if (this.endpoint.state !== "closed" && this.endpoint.state !== "failed")

@@ -5,76 +5,63 @@
 // send to 127.0.0.1.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { toHex, utf8Decode, utf8Encode } from "../../src/common/bytes.js";
-import { DtlsChannel } from "../../src/node/dtls-channel.js";
+import { toHex, utf8Encode } from "../../src/common/bytes.js";
+import type { Fingerprint } from "../../src/dtls/fingerprint.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
-import type { PeerCredentials } from "../support/dtls-tools.js";
 import {
-  ToolProcess,
+  DtlsInterop,
   freeUdpPort,
-  makePeerCredentials,
+  nextMessage,
   printedKeyingMaterial,
-  requireDtlsTools,
 } from "../support/dtls-tools.js";
 import { LOOPBACK } from "../support/server-process.js";
-import { UdpTransport } from "../support/udp-transport.js";
 
 const ours = generateCertificate();
 const TIMEOUT = { timeout: 20_000 };
 
-let setup: Promise<PeerCredentials> | undefined;
-const peers = (): Promise<PeerCredentials> =>
-  (setup ??= requireDtlsTools().then(makePeerCredentials));
-const processes: ToolProcess[] = [];
-const transports: UdpTransport[] = [];
-
-function start(argv: string[]): ToolProcess {
-  const p = new ToolProcess(argv);
-  processes.push(p);
-  return p;
-}
-
-async function nextMessage(channel: DtlsChannel): Promise<string> {
-  const [data] = (await once(channel, "message")) as [Uint8Array];
-  return utf8Decode(data);
-}
+const interop = new DtlsInterop(ours);
 
 describe("DTLS interop with GnuTLS (gnutls-serv / gnutls-cli --udp)", () => {
-  after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await Promise.all(transports.map((t) => t.close()));
-    await setup?.then((c) => c.remove()).catch(() => undefined);
-  });
+  after(() => interop.cleanup());
+
+  /** gnutls-serv --echo with the certtool RSA-2048 certificate, and our client towards it. */
+  async function toGnutlsServ(
+    expect: (c: {
+      rsa: { fingerprint: Fingerprint };
+      gnutls: { fingerprint: Fingerprint };
+    }) => Fingerprint,
+    extra: string[],
+  ) {
+    const creds = await interop.credentials();
+    const port = await freeUdpPort();
+    const server = interop.start([
+      "gnutls-serv",
+      "--udp",
+      "--echo",
+      "-p",
+      String(port),
+      "--x509certfile",
+      creds.gnutls.cert,
+      "--x509keyfile",
+      creds.gnutls.key,
+      ...extra,
+    ]);
+    await server.waitFor(/UDP Echo Server listening on IPv4/);
+    const { channel } = await interop.channel(port, {
+      role: "client",
+      remoteFingerprint: expect(creds),
+    });
+    return channel;
+  }
 
   it(
     "our client and gnutls-serv (RSA-2048, client certificate required): the echo comes back",
     TIMEOUT,
     async () => {
-      const creds = await peers();
-      const port = await freeUdpPort();
-      const server = start([
-        "gnutls-serv",
-        "--udp",
-        "--echo",
-        "-p",
-        String(port),
-        "--x509certfile",
-        creds.gnutls.cert,
-        "--x509keyfile",
-        creds.gnutls.key,
-        "--require-client-cert",
-        "--srtp-profiles",
-        "SRTP_AES128_CM_HMAC_SHA1_80",
-      ]);
-      await server.waitFor(/UDP Echo Server listening on IPv4/);
-      const transport = await UdpTransport.open(port);
-      transports.push(transport);
-      const channel = DtlsChannel.create(transport, {
-        role: "client",
-        certificate: ours,
-        remoteFingerprint: creds.gnutls.fingerprint,
-      });
+      const channel = await toGnutlsServ(
+        (c) => c.gnutls.fingerprint,
+        ["--require-client-cert", "--srtp-profiles", "SRTP_AES128_CM_HMAC_SHA1_80"],
+      );
       const info = await channel.ready;
       assert.equal(info.cipherSuite, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
       assert.equal(info.srtpProfile, "SRTP_AES128_CM_HMAC_SHA1_80");
@@ -89,15 +76,12 @@ describe("DTLS interop with GnuTLS (gnutls-serv / gnutls-cli --udp)", () => {
     "gnutls-cli with an RSA-2048 certificate and our server: data both ways, same exported keys",
     TIMEOUT,
     async () => {
-      const creds = await peers();
-      const transport = await UdpTransport.open();
-      transports.push(transport);
-      const channel = DtlsChannel.create(transport, {
+      const creds = await interop.credentials();
+      const { transport, channel } = await interop.channel(undefined, {
         role: "server",
-        certificate: ours,
         remoteFingerprint: creds.gnutls.fingerprint,
       });
-      const client = start([
+      const client = interop.start([
         "gnutls-cli",
         "--udp",
         "-p",
@@ -135,27 +119,7 @@ describe("DTLS interop with GnuTLS (gnutls-serv / gnutls-cli --udp)", () => {
     "our client refuses gnutls-serv when its fingerprint is not the expected one",
     TIMEOUT,
     async () => {
-      const creds = await peers();
-      const port = await freeUdpPort();
-      const server = start([
-        "gnutls-serv",
-        "--udp",
-        "--echo",
-        "-p",
-        String(port),
-        "--x509certfile",
-        creds.gnutls.cert,
-        "--x509keyfile",
-        creds.gnutls.key,
-      ]);
-      await server.waitFor(/UDP Echo Server listening on IPv4/);
-      const transport = await UdpTransport.open(port);
-      transports.push(transport);
-      const channel = DtlsChannel.create(transport, {
-        role: "client",
-        certificate: ours,
-        remoteFingerprint: creds.rsa.fingerprint,
-      });
+      const channel = await toGnutlsServ((c) => c.rsa.fingerprint, []);
       await assert.rejects(
         channel.ready,
         (e: Error & { code?: string }) => e.code === "fingerprint-mismatch",

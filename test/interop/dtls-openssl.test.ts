@@ -5,61 +5,39 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { toHex, utf8Decode, utf8Encode } from "../../src/common/bytes.js";
-import { DtlsChannel, type DtlsChannelOptions } from "../../src/node/dtls-channel.js";
+import { fileURLToPath } from "node:url";
+import { toHex, utf8Encode } from "../../src/common/bytes.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
+import type { Fingerprint } from "../../src/dtls/fingerprint.js";
 import type { PeerCredentials } from "../support/dtls-tools.js";
 import {
-  ToolProcess,
+  DtlsInterop,
   freeUdpPort,
-  makePeerCredentials,
+  nextMessage,
   printedKeyingMaterial,
   requireDtlsTools,
 } from "../support/dtls-tools.js";
 import { LOOPBACK, runWithoutPath } from "../support/server-process.js";
-import { fileURLToPath } from "node:url";
-import { UdpTransport } from "../support/udp-transport.js";
 
 const ours = generateCertificate();
 /** Each test starts and handshakes with real processes; none should take more than this. */
 const TIMEOUT = { timeout: 20_000 };
 const EXPORT = ["-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"];
 
-let setup: Promise<PeerCredentials> | undefined;
-const peers = (): Promise<PeerCredentials> =>
-  (setup ??= requireDtlsTools().then(makePeerCredentials));
-const processes: ToolProcess[] = [];
-const transports: UdpTransport[] = [];
-
-function start(argv: string[]): ToolProcess {
-  const p = new ToolProcess(argv);
-  processes.push(p);
-  return p;
-}
-
-async function channelTo(port: number | undefined, options: DtlsChannelOptions) {
-  const transport = await UdpTransport.open(port);
-  transports.push(transport);
-  return { transport, channel: DtlsChannel.create(transport, { certificate: ours, ...options }) };
-}
-
-/** The next `message` of the channel, as text. */
-async function nextMessage(channel: DtlsChannel): Promise<string> {
-  const [data] = (await once(channel, "message")) as [Uint8Array];
-  return utf8Decode(data);
-}
+const interop = new DtlsInterop(ours);
 
 describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
-  after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await Promise.all(transports.map((t) => t.close()));
-    await setup?.then((c) => c.remove()).catch(() => undefined);
-  });
+  after(() => interop.cleanup());
 
-  async function serverRun(kind: "ec" | "rsa", verify: boolean) {
-    const creds = await peers();
+  /** s_server with the `kind` credentials (and `extra` options), and our client towards it. */
+  async function toServer(
+    kind: "ec" | "rsa",
+    extra: readonly string[],
+    expect: (c: PeerCredentials) => Fingerprint = (c) => c[kind].fingerprint,
+  ) {
+    const creds = await interop.credentials();
     const port = await freeUdpPort();
-    const server = start([
+    const server = interop.start([
       "openssl",
       "s_server",
       "-dtls1_2",
@@ -71,15 +49,19 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
       creds[kind].cert,
       "-key",
       creds[kind].key,
-      "-use_srtp",
-      "SRTP_AES128_CM_SHA1_80",
-      ...(verify ? ["-verify", "1"] : []),
+      ...extra,
     ]);
     await server.waitFor(/ACCEPT/);
-    const { channel } = await channelTo(port, {
+    const { channel } = await interop.channel(port, {
       role: "client",
-      remoteFingerprint: creds[kind].fingerprint,
+      remoteFingerprint: expect(creds),
     });
+    return { server, channel };
+  }
+
+  async function serverRun(kind: "ec" | "rsa", verify: boolean) {
+    const srtp = ["-use_srtp", "SRTP_AES128_CM_SHA1_80"];
+    const { server, channel } = await toServer(kind, verify ? [...srtp, "-verify", "1"] : srtp);
     const info = await channel.ready;
     channel.send(utf8Encode("hello from jingle-ice\n"));
     await server.waitFor(/hello from jingle-ice/);
@@ -118,12 +100,12 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
     helloVerify: boolean,
     creds: PeerCredentials,
   ) {
-    const { transport, channel } = await channelTo(undefined, {
+    const { transport, channel } = await interop.channel(undefined, {
       role: "server",
       helloVerify,
       ...(kind === undefined ? {} : { remoteFingerprint: creds[kind].fingerprint }),
     });
-    const client = start([
+    const client = interop.start([
       "openssl",
       "s_client",
       "-dtls1_2",
@@ -141,7 +123,7 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
     "s_client with an ECDSA certificate and our server: data both ways, and the same exported keys",
     TIMEOUT,
     async () => {
-      const creds = await peers();
+      const creds = await interop.credentials();
       const { channel, client } = await clientRun("ec", false, creds);
       const info = await channel.ready;
       assert.equal(
@@ -168,7 +150,7 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
     "s_client with an RSA certificate and our server asking for a cookie first",
     TIMEOUT,
     async () => {
-      const creds = await peers();
+      const creds = await interop.credentials();
       const { channel, client } = await clientRun("rsa", true, creds);
       await channel.ready;
       assert.equal(channel.stats().dtls.helloVerifyRequests, 1);
@@ -179,7 +161,7 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
   );
 
   it("our server refuses s_client when it sends no certificate", TIMEOUT, async () => {
-    const creds = await peers();
+    const creds = await interop.credentials();
     const { channel, client } = await clientRun(undefined, false, creds);
     await assert.rejects(channel.ready, (e: Error & { code?: string }) => {
       assert.equal(e.name, "DtlsError");
@@ -194,26 +176,7 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
     "our client refuses s_server when its fingerprint is not the expected one",
     TIMEOUT,
     async () => {
-      const creds = await peers();
-      const port = await freeUdpPort();
-      const server = start([
-        "openssl",
-        "s_server",
-        "-dtls1_2",
-        "-accept",
-        `${LOOPBACK}:${port}`,
-        "-naccept",
-        "1",
-        "-cert",
-        creds.ec.cert,
-        "-key",
-        creds.ec.key,
-      ]);
-      await server.waitFor(/ACCEPT/);
-      const { channel } = await channelTo(port, {
-        role: "client",
-        remoteFingerprint: creds.rsa.fingerprint,
-      });
+      const { server, channel } = await toServer("ec", [], (c) => c.rsa.fingerprint);
       await assert.rejects(
         channel.ready,
         (e: Error & { code?: string }) => e.code === "fingerprint-mismatch",
@@ -226,7 +189,7 @@ describe("DTLS interop with OpenSSL (s_server / s_client -dtls1_2)", () => {
     "a renegotiation s_client starts is refused with no_renegotiation, which OpenSSL answers with a fatal alert",
     TIMEOUT,
     async () => {
-      const creds = await peers();
+      const creds = await interop.credentials();
       const { channel, client } = await clientRun("ec", false, creds);
       await channel.ready;
       const failed = once(channel, "error") as Promise<

@@ -4,42 +4,22 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
 import { utf8Decode, utf8Encode } from "../../src/common/bytes.js";
-import { DatagramChannel, IceConnection } from "../../src/node/index.js";
+import { DatagramChannel, type IceConnection } from "../../src/node/index.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
 import { DtlsChannel, type DatagramTransport } from "../../src/node/dtls-channel.js";
 import type { DtlsError } from "../../src/dtls/errors.js";
+import { connectedIcePair } from "../support/ice-pair.js";
 
 const certA = generateCertificate();
 const certB = generateCertificate();
-
-/** Two ICE connections on 127.0.0.1, signalled directly (restarts included), connected. */
-async function icePair(): Promise<[IceConnection, IceConnection]> {
-  const a = await IceConnection.create({ role: "controlling", addresses: ["127.0.0.1"] });
-  const b = await IceConnection.create({ role: "controlled", addresses: ["127.0.0.1"] });
-  for (const [from, to] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    from.on("local-candidate", (c) => to.addRemoteCandidate(toRemoteCandidateInput(c)));
-    from.on("gathering-complete", () => to.endOfRemoteCandidates());
-    from.on("local-credentials", (c) => to.setRemoteCredentials(c.ufrag, c.pwd));
-    to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
-  }
-  const selected = Promise.all([once(a, "selected-pair"), once(b, "selected-pair")]);
-  a.startGathering();
-  b.startGathering();
-  await selected;
-  return [a, b];
-}
 
 async function dtlsPair(late = false): Promise<{
   a: DtlsChannel;
   b: DtlsChannel;
   ice: [IceConnection, IceConnection];
 }> {
-  const ice = await icePair();
+  const ice = await connectedIcePair();
   const a = DtlsChannel.create(new DatagramChannel(ice[0]), {
     role: "client",
     certificate: certA,
@@ -99,7 +79,7 @@ describe("DtlsChannel over ICE on 127.0.0.1", () => {
   });
 
   it("fails with a DtlsError fingerprint-mismatch when the peer's certificate is not the expected one", async () => {
-    const ice = await icePair();
+    const ice = await connectedIcePair();
     const a = DtlsChannel.create(new DatagramChannel(ice[0]), {
       role: "client",
       certificate: certA,

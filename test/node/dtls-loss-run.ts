@@ -4,11 +4,11 @@
 // JSON line with the counters of each run.
 //   usage: node --import tsx test/node/dtls-loss-run.ts <address> <count>
 import { once } from "node:events";
-import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
 import { utf8Encode } from "../../src/common/bytes.js";
-import { DatagramChannel, IceConnection } from "../../src/node/index.js";
+import { DatagramChannel } from "../../src/node/index.js";
 import { DtlsChannel } from "../../src/node/dtls-channel.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
+import { icePair } from "../support/ice-pair.js";
 
 const [address, countText] = process.argv.slice(2) as [string, string];
 const certificates = [generateCertificate(), generateCertificate()] as const;
@@ -16,18 +16,7 @@ const timing = { retransmitInitialMs: 200, retransmitMaxMs: 2000, handshakeTimeo
 
 async function one(): Promise<object> {
   const started = performance.now();
-  const a = await IceConnection.create({ role: "controlling", addresses: [address] });
-  const b = await IceConnection.create({ role: "controlled", addresses: [address] });
-  for (const [from, to] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    from.on("local-candidate", (c) => to.addRemoteCandidate(toRemoteCandidateInput(c)));
-    from.on("gathering-complete", () => to.endOfRemoteCandidates());
-    to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
-  }
-  a.startGathering();
-  b.startGathering();
+  const [a, b] = await icePair(address);
   const client = DtlsChannel.create(new DatagramChannel(a), {
     role: "client",
     certificate: certificates[0],

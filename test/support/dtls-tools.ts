@@ -9,7 +9,12 @@ import { createSocket } from "node:dgram";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { once } from "node:events";
+import { utf8Decode } from "../../src/common/bytes.js";
+import type { DtlsCertificate } from "../../src/dtls/certificate.js";
 import { fingerprintOf, type Fingerprint } from "../../src/dtls/fingerprint.js";
+import { DtlsChannel, type DtlsChannelOptions } from "../../src/node/dtls-channel.js";
+import { UdpTransport } from "./udp-transport.js";
 import { LOOPBACK } from "./server-process.js";
 
 const FIX_HINT = "run ./scripts/setup as root, or apt-get install -y openssl gnutls-bin";
@@ -192,4 +197,53 @@ export class ToolProcess {
 /** The RFC 5705 keying material OpenSSL (`Keying material: HEX`) or GnuTLS (`Key material: hex`) printed. */
 export function printedKeyingMaterial(log: string): string | undefined {
   return /Key(?:ing)? material: ([0-9A-Fa-f]+)/.exec(log)?.[1]?.toLowerCase();
+}
+
+/**
+ * What one interop test file holds: the peers' credentials (made on first use, after the
+ * programs were found), the programs it started and our channels' UDP transports; `cleanup()`
+ * ends them all.
+ */
+export class DtlsInterop {
+  private setup: Promise<PeerCredentials> | undefined;
+  private readonly processes: ToolProcess[] = [];
+  private readonly transports: UdpTransport[] = [];
+
+  constructor(private readonly certificate: DtlsCertificate) {}
+
+  /** The peers' certificates; fails clearly when a program is missing. */
+  credentials(): Promise<PeerCredentials> {
+    this.setup ??= requireDtlsTools().then(makePeerCredentials);
+    return this.setup;
+  }
+
+  /** Starts a peer program (stopped by cleanup). */
+  start(argv: readonly string[]): ToolProcess {
+    const p = new ToolProcess(argv);
+    this.processes.push(p);
+    return p;
+  }
+
+  /** Our DtlsChannel on a fresh UDP socket, towards `port` (or waiting to be contacted). */
+  async channel(
+    port: number | undefined,
+    options: Omit<DtlsChannelOptions, "certificate">,
+  ): Promise<{ transport: UdpTransport; channel: DtlsChannel }> {
+    const transport = await UdpTransport.open(port);
+    this.transports.push(transport);
+    const channel = DtlsChannel.create(transport, { certificate: this.certificate, ...options });
+    return { transport, channel };
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop()));
+    await Promise.all(this.transports.map((t) => t.close()));
+    await this.setup?.then((c) => c.remove()).catch(() => undefined);
+  }
+}
+
+/** The channel's next `message`, as text. */
+export async function nextMessage(channel: DtlsChannel): Promise<string> {
+  const [data] = (await once(channel, "message")) as [Uint8Array];
+  return utf8Decode(data);
 }
