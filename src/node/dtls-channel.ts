@@ -26,7 +26,7 @@ import { cryptoRng } from "./rng.js";
  * The narrow interface the channel needs from what carries its datagrams.
  * {@link DatagramChannel} has it; so can a UDP socket wrapper.
  */
-export interface DatagramTransport {
+export interface DtlsChannelTransport {
   /** Sends one datagram; false when it could not (no pair yet, closed). */
   send(data: Uint8Array): boolean;
   on(event: "message", listener: (data: Uint8Array) => void): unknown;
@@ -100,7 +100,7 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   private readonly onTransportClose = (): void => this.finish();
 
   private constructor(
-    private readonly transport: DatagramTransport,
+    private readonly transport: DtlsChannelTransport,
     options: DtlsChannelOptions,
   ) {
     super();
@@ -117,7 +117,7 @@ export class DtlsChannel extends EventEmitter<DtlsChannelEvents> {
   }
 
   /** Starts the handshake at once over `transport` (the client sends its ClientHello). */
-  static create(transport: DatagramTransport, options: DtlsChannelOptions): DtlsChannel {
+  static create(transport: DtlsChannelTransport, options: DtlsChannelOptions): DtlsChannel {
     const channel = new DtlsChannel(transport, options);
     channel.endpoint.start(channel.now());
     channel.flush();

@@ -7,8 +7,9 @@ import { describe, it } from "node:test";
 import { utf8Decode, utf8Encode } from "../../src/common/bytes.js";
 import { DatagramChannel, type IceConnection } from "../../src/node/index.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
-import { DtlsChannel, type DatagramTransport } from "../../src/node/dtls-channel.js";
+import { DtlsChannel, type DtlsChannelTransport } from "../../src/node/dtls-channel.js";
 import type { DtlsError } from "../../src/dtls/errors.js";
+import type { DatagramTransport as SctpTransport } from "../../src/node/sctp-association.js";
 import { connectedIcePair } from "../support/ice-pair.js";
 
 const certA = generateCertificate();
@@ -41,8 +42,13 @@ async function roundTrip(a: DtlsChannel, b: DtlsChannel, text: string): Promise<
 }
 
 describe("DtlsChannel over ICE on 127.0.0.1", () => {
-  it("a DatagramChannel is a DatagramTransport", () => {
-    const check = (channel: DatagramChannel): DatagramTransport => channel;
+  it("a DatagramChannel is a DtlsChannelTransport", () => {
+    const check = (channel: DatagramChannel): DtlsChannelTransport => channel;
+    assert.equal(typeof check, "function");
+  });
+
+  it("a DtlsChannel is a transport an SctpAssociation can run over (data channels on DTLS)", () => {
+    const check = (channel: DtlsChannel): SctpTransport => channel;
     assert.equal(typeof check, "function");
   });
 

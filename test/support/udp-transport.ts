@@ -1,4 +1,4 @@
-// A DatagramTransport (src/node/dtls-channel.ts) over one UDP socket on 127.0.0.1: it talks to
+// A DtlsChannelTransport (src/node/dtls-channel.ts) over one UDP socket on 127.0.0.1: it talks to
 // a fixed remote, or — as a server — to whoever sent it the first datagram. For running a
 // DtlsChannel against programs that speak DTLS over plain UDP (openssl, gnutls).
 import { createSocket, type Socket } from "node:dgram";
