@@ -9,6 +9,7 @@ export { toHex, fromHex } from "./common/bytes.js";
 export * from "./stun/index.js";
 export * from "./turn/index.js";
 export * from "./ice/index.js";
+export * from "./dtls/index.js";
 export * from "./node/index.js";
 export * from "./plugin/index.js";
 // Data channels (RFC 8831/8832): the sans-IO SCTP association and endpoint, and their Node driver.

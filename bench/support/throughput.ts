@@ -13,13 +13,14 @@ export interface Throughput {
 }
 
 /** A one-way datagram path: `send` from one end, `onMessage` at the other. */
-interface Path {
+export interface Path {
   send(data: Uint8Array): void;
   onMessage(listener: () => void): void;
   close(): Promise<void>;
 }
 
-async function measurePath(
+/** Keeps `window` datagrams in flight on `path` for `seconds` and returns the rate. */
+export async function measurePath(
   path: Path,
   size: number,
   seconds: number,

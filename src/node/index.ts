@@ -6,3 +6,5 @@ export * from "./datagram-channel.js";
 export * from "./ice-connection.js";
 export * from "./interfaces.js";
 export * from "./rng.js";
+export * from "./dtls-certificate.js";
+export * from "./dtls-channel.js";
