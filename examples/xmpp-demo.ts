@@ -50,17 +50,20 @@ try {
 
   bobJingle.on("incoming", (session: JingleSession) => {
     step("bob", `session-initiate from ${session.peer} (sid ${session.sid}) → accepting`);
-    void session.accept().then((channel) => {
-      const pair = channel.selectedPair!;
-      step(
-        "bob",
-        `ICE selected ${pair.local.type} ${pair.local.address.address}:${pair.local.address.port} ⇄ ${pair.remote.type} ${pair.remote.address.address}:${pair.remote.address.port}`,
-      );
-      channel.on("message", (data) => {
-        step("bob", `received "${new TextDecoder().decode(data)}" → echoing`);
-        channel.send(data);
-      });
-    });
+    void session.accept().then(
+      (channel) => {
+        const pair = channel.selectedPair!;
+        step(
+          "bob",
+          `ICE selected ${pair.local.type} ${pair.local.address.address}:${pair.local.address.port} ⇄ ${pair.remote.type} ${pair.remote.address.address}:${pair.remote.address.port}`,
+        );
+        channel.on("message", (data) => {
+          step("bob", `received "${new TextDecoder().decode(data)}" → echoing`);
+          channel.send(data);
+        });
+      },
+      (error: Error) => step("bob", `session ended before its channel opened: ${error.message}`),
+    );
     session.on("terminated", (reason) => step("bob", `session-terminate (${reason.condition})`));
   });
 
@@ -79,7 +82,7 @@ try {
     const [data] = (await echoed) as [Uint8Array];
     step("alice", `got the echo "${new TextDecoder().decode(data)}"`);
   }
-  const stats = channel.stats();
+  const stats = session.ice!.stats();
   step(
     "alice",
     `checks sent ${stats.checksSent}, datagrams ${stats.dataSent} out / ${stats.dataReceived} in`,

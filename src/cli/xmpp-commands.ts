@@ -7,8 +7,7 @@ import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
-import type { DatagramChannel } from "../node/datagram-channel.js";
-import { JingleSessionError } from "../plugin/session.js";
+import { JingleSessionError, type SessionChannel } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
 import { UsageError } from "./errors.js";
 
@@ -175,7 +174,7 @@ async function login(
   return { xmpp, jingle };
 }
 
-function reportPair(channel: DatagramChannel, report: Report): void {
+function reportPair(channel: SessionChannel, report: Report): void {
   const pair = channel.selectedPair;
   if (pair !== undefined) {
     report("selected-pair", {
@@ -226,7 +225,7 @@ export async function runCall(options: CallOptions): Promise<number> {
   }
 }
 
-async function ping(channel: DatagramChannel, count: number): Promise<number[]> {
+async function ping(channel: SessionChannel, count: number): Promise<number[]> {
   const rtts: number[] = [];
   const encoder = new TextEncoder();
   for (let seq = 0; seq < count; seq++) {

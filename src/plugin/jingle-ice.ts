@@ -16,13 +16,24 @@ import {
   type Offer,
 } from "../jingle/application.js";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
-import { NS_JINGLE, NS_JINGLE_ICE_UDP, type Jingle, type Reason } from "../jingle/model.js";
+import {
+  NS_JINGLE,
+  NS_JINGLE_DTLS,
+  NS_JINGLE_ICE_UDP,
+  type DtlsSetup,
+  type Jingle,
+  type Reason,
+} from "../jingle/model.js";
+import { answerSetup, securityMismatch } from "../jingle/dtls-setup.js";
+import type { DtlsCertificate } from "../dtls/certificate.js";
+import { defaultCertificate } from "../node/dtls-certificate.js";
 import { DEFAULT_SESSION_LIMITS, dispatch, type SessionLimits } from "../jingle/dispatch.js";
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
 import { capsElement, capsVer, NS_CAPS } from "./caps.js";
 import { discoverIceServers, type DiscoveredServers } from "./extdisco.js";
+import { SessionSecurity } from "./security.js";
 import { JingleSession } from "./session.js";
 import { normalizeJid } from "./jid.js";
 import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
@@ -73,6 +84,15 @@ export interface JingleIceOptions {
   readonly setupTimeout?: number;
   /** How many sessions to keep; see {@link SessionLimits}. @default DEFAULT_SESSION_LIMITS */
   readonly limits?: Partial<SessionLimits>;
+  /**
+   * Encrypt every session's channel with DTLS and authenticate the peer by the fingerprint in
+   * signalling (XEP-0320). `false` makes plaintext sessions — only with peers that also offer
+   * no fingerprint; a peer that asks for DTLS is refused with `security-error`, as is a peer
+   * without a fingerprint when this is on. @default true
+   */
+  readonly dtls?: boolean;
+  /** The DTLS certificate. @default one self-signed ECDSA P-256 certificate per process */
+  readonly certificate?: DtlsCertificate;
 }
 
 /** Options of {@link JingleIce.initiate}. */
@@ -103,6 +123,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly limits: SessionLimits;
   private discovered: Promise<DiscoveredServers> | undefined;
   private readonly applications: ReadonlyMap<string, JingleApplication>;
+  private readonly certificate: DtlsCertificate | undefined;
   private readonly features: readonly string[];
 
   constructor(
@@ -113,9 +134,17 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     this.iqTimeout = options.iqTimeout ?? 15_000;
     this.setupTimeout = options.setupTimeout ?? 30_000;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
+    this.certificate =
+      options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
-    this.features = [...new Set([...BASE_FEATURES, ...applications.flatMap((a) => a.features)])];
+    this.features = [
+      ...new Set([
+        ...BASE_FEATURES,
+        ...(this.certificate === undefined ? [] : [NS_JINGLE_DTLS]),
+        ...applications.flatMap((a) => a.features),
+      ]),
+    ];
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".
@@ -150,7 +179,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     if (application === undefined)
       throw new Error(`application ${namespace} is not in this plugin's registry`);
     const sid = randomBytes(12).toString("base64url");
-    return this.newSession(sid, to, true, options.contentName ?? "datagram", application.offer());
+    const name = options.contentName ?? "datagram";
+    return this.newSession(sid, to, true, name, application.offer(), undefined, "actpass");
   }
 
   /**
@@ -184,7 +214,12 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     contentName: string,
     localDescription: XmlElement,
     remoteDescription?: XmlElement,
+    setup?: DtlsSetup,
   ): JingleSession {
+    const security =
+      this.certificate === undefined || setup === undefined
+        ? undefined
+        : new SessionSecurity(this.certificate, setup);
     const session = new JingleSession(
       {
         xmpp: this.xmpp,
@@ -201,6 +236,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       contentName,
       localDescription,
       remoteDescription,
+      security,
     );
     this.sessions.set(key(peer, sid), session);
     return session;
@@ -281,10 +317,24 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private incoming(from: string, jingle: Jingle): void {
     const offer = negotiate(jingle, new Set(this.applications.keys()));
     if (isReason(offer)) return this.refuseNew(from, jingle, offer);
+    // XEP-0320: DTLS unless both sides ask for plaintext.
+    const transport =
+      offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
+    const insecure = securityMismatch(this.certificate !== undefined, transport);
+    if (insecure !== undefined) return this.refuseNew(from, jingle, insecure);
     const answer = this.answer(offer);
     if (isReason(answer)) return this.refuseNew(from, jingle, answer);
     const name = offer.content.name;
-    const session = this.newSession(jingle.sid, from, false, name, answer, offer.description);
+    const setup = answerSetup(transport?.fingerprints?.find((f) => f.setup)?.setup);
+    const session = this.newSession(
+      jingle.sid,
+      from,
+      false,
+      name,
+      answer,
+      offer.description,
+      setup,
+    );
     this.after(() => this.offer(session, jingle, offer));
   }
 

@@ -11,13 +11,20 @@ import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
+import { securityMismatch } from "../jingle/dtls-setup.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
+import { DtlsError } from "../dtls/errors.js";
+import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { fromJingleCandidate } from "./candidates.js";
+import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
 
 export type { SessionState };
+
+/** A session's channel: DTLS-encrypted (the default), or plain datagrams when both sides asked. */
+export type SessionChannel = DtlsChannel | DatagramChannel;
 
 /** A session that ended before a channel opened, or a signalling failure. */
 export class JingleSessionError extends JingleIceError {
@@ -61,7 +68,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private stateValue: SessionState = "pending";
   private connection: IceConnection | undefined;
   private trickle: Trickle | undefined;
-  private channelPromise: Promise<DatagramChannel> | undefined;
+  private channelPromise: Promise<SessionChannel> | undefined;
+  /** Resolves once the peer's answer (session-accept) is in; at once for the responder. */
+  private answered: Promise<void>;
+  private onAnswered: () => void = () => undefined;
+  /** Rejects with the session's end (never resolves): what every setup step races against. */
+  private readonly ended: Promise<never>;
   private readonly early: IceUdpTransport[] = [];
   private earlyCandidates = 0;
   private readonly setupTimer: NodeJS.Timeout;
@@ -80,8 +92,21 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     readonly localDescription: XmlElement,
     /** The peer's `<description/>` (its offer, or its answer once session-accept came). */
     public remoteDescription: XmlElement | undefined = undefined,
+    /** DTLS (XEP-0320), or undefined for a plaintext session. */
+    private readonly security: SessionSecurity | undefined = undefined,
   ) {
     super();
+    this.answered = initiator
+      ? new Promise((resolve) => (this.onAnswered = resolve))
+      : Promise.resolve();
+    this.ended = new Promise((_, reject) =>
+      this.once("terminated", (reason) => {
+        const text = reason.text === undefined ? "" : ` (${reason.text})`;
+        const message = `session ended: ${reason.condition}${text}`;
+        reject(new JingleSessionError(message, reason.condition));
+      }),
+    );
+    this.ended.catch(() => undefined);
     // A session that does not open its channel in time ends (XEP-0166 reason `timeout`), so
     // that neither a silent peer nor a never-accepted offer holds a socket for ever.
     const seconds = Math.round(context.setupTimeout / 100) / 10;
@@ -105,6 +130,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return this.earlyCandidates;
   }
 
+  /** What DTLS negotiated (role, cipher suite, both fingerprints), once the channel is open. */
+  get dtls(): SessionSecurityInfo | undefined {
+    return this.security?.info;
+  }
+
   /** The ICE connection, once the session has one. */
   get ice(): IceConnection | undefined {
     return this.connection;
@@ -116,19 +146,21 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Sends session-initiate; resolves with the channel once ICE has selected a pair. Aborting
    * `signal` before then terminates the session (reason `cancel`).
    */
-  connect(options: { readonly signal?: AbortSignal } = {}): Promise<DatagramChannel> {
+  connect(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
     this.watch(options.signal);
     if (!this.initiator)
       return Promise.reject(new Error("connect() is for sessions we initiated; use accept()"));
     this.channelPromise ??= this.open("controlling", async (trickle) => {
       try {
-        await trickle.open((transport) =>
-          this.sendJingle({
-            action: "session-initiate",
-            sid: this.sid,
-            initiator: this.context.self(),
-            contents: [this.content(transport, true)],
-          }),
+        await trickle.open(
+          (transport) =>
+            this.sendJingle({
+              action: "session-initiate",
+              sid: this.sid,
+              initiator: this.context.self(),
+              contents: [this.content(transport, true)],
+            }),
+          (transport) => this.security?.decorate(transport) ?? transport,
         );
       } catch (error) {
         // XEP-0166 §6.3: no answer (or an error) to session-initiate: the session never began.
@@ -150,21 +182,23 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Accepts an incoming session; resolves with the channel once ICE has selected a pair.
    * Aborting `signal` before then terminates the session (reason `cancel`).
    */
-  accept(options: { readonly signal?: AbortSignal } = {}): Promise<DatagramChannel> {
+  accept(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
     this.watch(options.signal);
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
     this.channelPromise ??= this.open("controlled", async (trickle) => {
       this.setState("active");
       try {
-        await trickle.open((transport) =>
-          this.sendJingle({
-            action: "session-accept",
-            sid: this.sid,
-            initiator: this.peer,
-            responder: this.context.self(),
-            contents: [this.content(transport, true)],
-          }),
+        await trickle.open(
+          (transport) =>
+            this.sendJingle({
+              action: "session-accept",
+              sid: this.sid,
+              initiator: this.peer,
+              responder: this.context.self(),
+              contents: [this.content(transport, true)],
+            }),
+          (transport) => this.security?.decorate(transport) ?? transport,
         );
       } catch (error) {
         // The peer refused (or never answered) our session-accept: the session is over.
@@ -247,7 +281,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private open(
     role: "controlling" | "controlled",
     signal: (trickle: Trickle) => Promise<void>,
-  ): Promise<DatagramChannel> {
+  ): Promise<SessionChannel> {
     return (async () => {
       let connection: IceConnection;
       try {
@@ -284,13 +318,30 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       // opening stanza rather than in a transport-info of their own.
       await Promise.resolve();
       await signal(trickle);
-      await selected;
+      await this.unlessEnded(selected);
+      await this.unlessEnded(this.answered);
+      const channel = await this.unlessEnded(this.secure(new DatagramChannel(connection)));
       clearTimeout(this.setupTimer);
-      return new DatagramChannel(connection);
+      return channel;
     })();
   }
 
-  /** Resolves when ICE selects a pair; rejects when it fails or the session ends first. */
+  /** DTLS over the ICE channel (XEP-0320), unless the session is plaintext. */
+  private async secure(datagrams: DatagramChannel): Promise<SessionChannel> {
+    if (this.security === undefined) return datagrams;
+    try {
+      return await this.security.open(datagrams);
+    } catch (error) {
+      const text =
+        error instanceof DtlsError && error.code === "fingerprint-mismatch"
+          ? "DTLS: the peer's certificate does not match its fingerprint"
+          : `DTLS failed: ${(error as Error).message}`;
+      await this.end({ condition: "security-error", text }, true);
+      throw new JingleSessionError(text, "security-error", { cause: error });
+    }
+  }
+
+  /** Resolves when ICE selects a pair; rejects when ICE fails. */
   private selected(connection: IceConnection): Promise<void> {
     const selected = new Promise<void>((resolve, reject) => {
       connection.once("selected-pair", () => resolve());
@@ -304,17 +355,16 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
           true,
         );
       });
-      this.once("terminated", (reason) => {
-        const text = reason.text === undefined ? "" : ` (${reason.text})`;
-        reject(
-          new JingleSessionError(`session ended: ${reason.condition}${text}`, reason.condition),
-        );
-      });
     });
     // Observed now so that a failure while signalling (which rejects `open` first) is not
     // left as an unhandled rejection; the caller's `await` still sees it.
     selected.catch(() => undefined);
     return selected;
+  }
+
+  /** `step`, unless the session ends first: then the session's end, as a JingleSessionError. */
+  private unlessEnded<T>(step: Promise<T>): Promise<T> {
+    return Promise.race([step, this.ended]);
   }
 
   /** The content: its description only in session-initiate / session-accept (XEP-0166 §7.3). */
@@ -342,13 +392,22 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       );
       return;
     }
+    // XEP-0320: the answer must match our security setting (a fingerprint with DTLS on).
+    const transport = content?.transport?.kind === "ice-udp" ? content.transport : undefined;
+    const mismatch = securityMismatch(this.security !== undefined, transport);
+    if (mismatch !== undefined) {
+      void this.end(mismatch, true);
+      return;
+    }
     if (description !== undefined) this.remoteDescription = description;
     this.setState("active");
     for (const c of jingle.contents) this.remoteTransport(c);
+    this.onAnswered();
   }
 
   private remoteTransport(content: Content): void {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
+    this.security?.learn(content.transport);
     if (this.connection !== undefined) {
       this.applyTransport(content.transport);
       return;
@@ -394,7 +453,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     clearTimeout(this.setupTimer);
     this.trickle?.stop();
     this.context.forget(this);
-    const closed = this.connection?.close();
+    // Closing DTLS sends close_notify and closes the ICE connection under it.
+    const closed = this.security?.close() ?? this.connection?.close();
     const told = notifyPeer
       ? this.sendJingle({
           action: "session-terminate",

@@ -40,12 +40,15 @@ export class Trickle {
   }
 
   /**
-   * Sends the session-initiate or session-accept through `send` with everything gathered so far.
-   * Resolves when the peer acknowledged it; rejects with the IQ's error.
+   * Sends the session-initiate or session-accept through `send` with everything gathered so far
+   * (and what `decorate` adds, such as a DTLS fingerprint). Resolves when the peer acknowledged it; rejects with the IQ's error.
    */
-  async open(send: SendTransport): Promise<void> {
+  async open(
+    send: SendTransport,
+    decorate: (transport: IceUdpTransport) => IceUdpTransport = (t) => t,
+  ): Promise<void> {
     const opening = this.outbox.opening();
-    const answered = send(transportOf(opening));
+    const answered = send(decorate(transportOf(opening)));
     this.outbox.sent(opening.id);
     this.schedule();
     try {

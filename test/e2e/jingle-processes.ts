@@ -1,7 +1,7 @@
 // Pieces the e2e tests share: `jingle-ice call` / `jingle-ice answer` as processes logged in to
 // a test server, and the datagram service the CLI's `answer` offers, for in-process channels.
 import { once } from "node:events";
-import type { DatagramChannel } from "../../src/node/datagram-channel.js";
+import type { SessionChannel } from "../../src/plugin/session.js";
 import { REPO_ROOT } from "../interop/harness.js";
 import { JsonLinesProcess } from "../support/json-lines.js";
 import type { XmppServer } from "../support/xmpp-server.js";
@@ -52,7 +52,7 @@ export interface Served {
  * Answers like `jingle-ice answer`: `ping <n>` with `pong <n>`, anything else but an echo with
  * `echo:<data>`.
  */
-export function serveDatagrams(channel: DatagramChannel): Served {
+export function serveDatagrams(channel: SessionChannel): Served {
   const received: string[] = [];
   channel.on("message", (data) => {
     const text = decoder.decode(data);
@@ -76,6 +76,6 @@ export function serveDatagrams(channel: DatagramChannel): Served {
 }
 
 /** Sends `text` as one datagram. */
-export function sendText(channel: DatagramChannel, text: string): void {
+export function sendText(channel: SessionChannel, text: string): void {
   channel.send(encoder.encode(text));
 }

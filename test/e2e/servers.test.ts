@@ -100,7 +100,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       ]);
       jingleIce(alice, { ice });
       const bobJingle = jingleIce(bob, { ice });
-      bobJingle.on("incoming", (s) => void s.accept());
+      bobJingle.on("incoming", (s) => void s.accept().catch(() => undefined));
       const session = jingleIce(mallory, { ice }).initiate(bob.jid!.toString());
       await session.connect();
       const info = buildJingle({
@@ -139,7 +139,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       const options = { ice: { ...ice, relayOnly: true }, iceServers: "auto" as const };
       const aliceJingle = jingleIce(alice, options);
       const bobJingle = jingleIce(bob, options);
-      bobJingle.on("incoming", (s) => void s.accept());
+      bobJingle.on("incoming", (s) => void s.accept().catch(() => undefined));
       const session = aliceJingle.initiate(bob.jid!.toString());
       const channel = await session.connect();
       assert.equal(channel.selectedPair?.local.type, "relay");
@@ -155,7 +155,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       const aliceJingle = jingleIce(alice, quick);
       const bobJingle = jingleIce(bob, quick);
       const bobChannel = new Promise<{ close(): Promise<void> }>((resolve) =>
-        bobJingle.on("incoming", (s) => void s.accept().then(resolve)),
+        bobJingle.on("incoming", (s) => void s.accept().then(resolve, () => undefined)),
       );
       const session = aliceJingle.initiate(bob.jid!.toString());
       await session.connect();
@@ -175,7 +175,11 @@ for (const kind of XMPP_SERVER_KINDS) {
       const bobJingle = jingleIce(bob, { ice });
       aliceJingle.on(
         "incoming",
-        (s) => void s.accept().then((channel) => channel.on("message", (d) => channel.send(d))),
+        (s) =>
+          void s
+            .accept()
+            .then((channel) => channel.on("message", (d) => channel.send(d)))
+            .catch(() => undefined),
       );
       const session = bobJingle.initiate(alice.jid!.toString());
       const channel = await session.connect();

@@ -80,7 +80,7 @@ describe("the applications registry", () => {
     const network = new FakeNetwork();
     const alice = jingleIceUdp(network.client(ALICE), { ice });
     const bob = jingleIceUdp(network.client(BOB), { ice });
-    bob.on("incoming", (session) => void session.accept());
+    bob.on("incoming", (session) => void session.accept().catch(() => undefined));
     const session = alice.initiate(BOB);
     await session.connect();
     const sent = network.payloads.map((p) => parseJingle(p.element));
@@ -203,6 +203,7 @@ describe("the applications registry", () => {
       "http://jabber.org/protocol/disco#info",
       NS_DATAGRAM,
       "urn:xmpp:jingle:1",
+      "urn:xmpp:jingle:apps:dtls:0",
       "urn:xmpp:jingle:transports:ice-udp:1",
     ]);
   });

@@ -47,6 +47,9 @@ export class FakeNetwork {
     return client;
   }
 
+  /** Called on every IQ payload before delivery: a man in the middle may change it in place. */
+  rewrite: (from: string, payload: Element) => void = () => undefined;
+
   /** Results from these clients claim to come from another JID (a spoofed reply). */
   private readonly replyFrom = new Map<string, string>();
 
@@ -63,6 +66,7 @@ export class FakeNetwork {
     this.log.push([from, to, child?.name ?? "", child?.attrs["action"]]);
     if (target === undefined || child === undefined)
       throw new FakeStanzaError("service-unavailable", stanza);
+    this.rewrite(from, child);
     const index = this.payloads.push({ from, element: child }) - 1;
     this.timeline.push({ kind: "iq", index });
     (stanza.attrs as Record<string, string>)["from"] = from;

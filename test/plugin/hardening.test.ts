@@ -15,6 +15,8 @@ import { toXmpp } from "../../src/plugin/xmpp.js";
 import { FakeNetwork, FakeStanzaError, type FakeXmpp } from "./fake-xmpp.js";
 
 const ice = { addresses: ["127.0.0.1"] };
+/** A well-formed XEP-0320 fingerprint (of no real certificate: these peers never get that far). */
+const FINGERPRINT = { hash: "sha-256", setup: "actpass", value: "AB:".repeat(31) + "AB" } as const;
 const ALICE = "alice@jingle.test/bot";
 const BOB = "bob@jingle.test/bot";
 const MALLORY = "mallory@jingle.test/x";
@@ -48,7 +50,7 @@ function initiateStanza(sid: string, from: string, description?: XmlElement): Ji
         creator: "initiator",
         name: "0",
         description: description ?? el("description", { xmlns: NS_DATAGRAM }),
-        transport: transport(),
+        transport: { ...transport(), fingerprints: [FINGERPRINT] },
       },
     ],
   };
@@ -183,7 +185,7 @@ describe("plugin hardening", () => {
     const peers: string[] = [];
     bob.on("incoming", (session) => {
       peers.push(session.peer);
-      void session.accept();
+      void session.accept().catch(() => undefined);
     });
     const session = alice.initiate("Bob@Jingle.TEST/bot");
     assert.equal(session.peer, BOB);
@@ -218,7 +220,10 @@ describe("plugin hardening", () => {
   it("tells the peer failed-transport when its ICE agent cannot be set up", async () => {
     const network = new FakeNetwork();
     const alice = jingleIceUdp(network.client(ALICE), { ice: { addresses: ["256.0.0.1"] } });
-    jingleIceUdp(network.client(BOB), { ice }).on("incoming", (s) => void s.accept());
+    jingleIceUdp(network.client(BOB), { ice }).on(
+      "incoming",
+      (s) => void s.accept().catch(() => undefined),
+    );
     await assert.rejects(alice.initiate(BOB).connect(), { reason: "failed-transport" });
     const last = parseJingle(network.payloads.at(-1)!.element);
     assert.deepEqual(

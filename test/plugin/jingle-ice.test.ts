@@ -28,7 +28,8 @@ describe("jingleIceUdp", () => {
         resolve(session);
         void session
           .accept()
-          .then((channel) => channel.on("message", (data) => channel.send(data)));
+          .then((channel) => channel.on("message", (data) => channel.send(data)))
+          .catch(() => undefined);
       }),
     );
     const session = alice.initiate(BOB);
@@ -119,7 +120,7 @@ describe("jingleIceUdp", () => {
 
   it("acknowledges a content-add and then refuses it politely with content-reject (XEP-0166 §6.2)", async () => {
     const { network, alice, bob } = pair();
-    bob.on("incoming", (session) => void session.accept());
+    bob.on("incoming", (session) => void session.accept().catch(() => undefined));
     const session = alice.initiate(BOB);
     await session.connect();
     const add = buildJingle({

@@ -98,7 +98,7 @@ describe("stanza order", () => {
     const incoming = new Promise<JingleSession>((resolve) =>
       bob.on("incoming", (session) => {
         resolve(session);
-        void session.accept();
+        void session.accept().catch(() => undefined);
       }),
     );
     const session = alice.initiate(BOB);

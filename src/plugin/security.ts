@@ -1,0 +1,78 @@
+/**
+ * The DTLS side of a session (XEP-0320): our `<fingerprint/>` for the opening stanza, the peer's
+ * fingerprint and setup as they arrive, and the {@link DtlsChannel} over the ICE channel once a
+ * pair is selected and the roles are known.
+ */
+import type { DtlsCertificate } from "../dtls/certificate.js";
+import { answererRole, offererRole, pickFingerprint, type DtlsRole } from "../jingle/dtls-setup.js";
+import type { DtlsFingerprint, DtlsSetup, IceUdpTransport } from "../jingle/model.js";
+import type { DatagramChannel } from "../node/datagram-channel.js";
+import { DtlsChannel, type DtlsConnectedInfo } from "../node/dtls-channel.js";
+import type { Fingerprint, FingerprintAlgorithm } from "../dtls/fingerprint.js";
+
+/** What DTLS negotiated for a session, once its channel is open. */
+export interface SessionSecurityInfo extends DtlsConnectedInfo {
+  readonly role: DtlsRole;
+}
+
+export class SessionSecurity {
+  private remote: DtlsFingerprint | undefined;
+  private remoteSetup: DtlsSetup | undefined;
+  private channel: DtlsChannel | undefined;
+  /** Set once the handshake completed. */
+  info: SessionSecurityInfo | undefined;
+
+  constructor(
+    readonly certificate: DtlsCertificate,
+    /** Our setup: `actpass` when we offer, `active` or `passive` when we answer. */
+    readonly setup: DtlsSetup,
+  ) {}
+
+  /** Our `<fingerprint/>` added to the transport of our session-initiate or session-accept. */
+  decorate(transport: IceUdpTransport): IceUdpTransport {
+    const { algorithm, value } = this.certificate.fingerprint;
+    return { ...transport, fingerprints: [{ hash: algorithm, setup: this.setup, value }] };
+  }
+
+  /** Takes the peer's fingerprint and setup from any transport of theirs that carries them. */
+  learn(transport: IceUdpTransport): void {
+    const picked = pickFingerprint(transport.fingerprints);
+    if (picked === undefined) return;
+    this.remote = picked;
+    this.remoteSetup = transport.fingerprints?.find((f) => f.setup !== undefined)?.setup;
+    this.channel?.setRemoteFingerprint(toFingerprint(picked));
+  }
+
+  /** Our DTLS role: from our answer's setup, or, as offerer, from the peer's answer. */
+  get role(): DtlsRole {
+    return this.setup === "actpass"
+      ? offererRole(this.remoteSetup)
+      : answererRole(this.setup === "passive" ? "passive" : "active");
+  }
+
+  /**
+   * Runs DTLS over `datagrams` and resolves with the encrypted channel once both Finished
+   * messages verified and the certificate matched the fingerprint; rejects with the DtlsError.
+   */
+  async open(datagrams: DatagramChannel): Promise<DtlsChannel> {
+    const role = this.role;
+    const channel = DtlsChannel.create(datagrams, {
+      role,
+      certificate: this.certificate,
+      ...(this.remote !== undefined && { remoteFingerprint: toFingerprint(this.remote) }),
+    });
+    this.channel = channel;
+    this.info = { ...(await channel.ready), role };
+    return channel;
+  }
+
+  /** Closes the DTLS channel and the transport under it; undefined when there is none yet. */
+  close(): Promise<void> | undefined {
+    return this.channel?.close();
+  }
+}
+
+function toFingerprint(fingerprint: DtlsFingerprint): Fingerprint {
+  // pickFingerprint only returns the hashes DTLS verifies.
+  return { algorithm: fingerprint.hash as FingerprintAlgorithm, value: fingerprint.value };
+}
