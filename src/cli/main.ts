@@ -13,7 +13,7 @@ import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-comma
 const usage = `usage: jingle-ice call <full-jid> --service URI --jid JID --password P [--pings N] [ICE options] [--json]
        jingle-ice answer --service URI --jid JID --password P [--allow JID]... [--once] [ICE options] [--json]
          (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD; ICE options: --bind, --stun, --turn…, --relay-only,
-          --ice-servers auto)
+          --ice-servers auto, --no-dtls)
        jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
                        [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp|tls]
                         [--turn-ca CA.pem]]

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
-import { JingleSessionError, type SessionChannel } from "../plugin/session.js";
+import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
 import { UsageError } from "./errors.js";
 
@@ -19,6 +19,8 @@ export interface XmppCommandOptions {
   readonly ice: NonNullable<JingleIceOptions["ice"]>;
   readonly iceServersAuto: boolean;
   readonly json: boolean;
+  /** `--no-dtls`: plaintext sessions (only with peers that offer no fingerprint either). */
+  readonly dtls: boolean;
 }
 
 export interface CallOptions extends XmppCommandOptions {
@@ -45,6 +47,7 @@ const common = {
   "relay-only": { type: "boolean", default: false },
   "ice-servers": { type: "string" },
   json: { type: "boolean", default: false },
+  "no-dtls": { type: "boolean", default: false },
 } as const;
 
 function commonOptions(
@@ -75,6 +78,7 @@ function commonOptions(
     jid,
     password,
     iceServersAuto: iceServers === "auto",
+    dtls: !(values["no-dtls"] as boolean),
     json: values["json"] as boolean,
     ice: {
       ...(bind.length > 0 ? { addresses: bind } : {}),
@@ -166,6 +170,7 @@ async function login(
   const jingle = jingleIceUdp(xmpp, {
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
+    dtls: options.dtls,
   });
   await xmpp.start();
   // XEP-0115: clients see that we do Jingle ICE-UDP before they look further.
@@ -185,6 +190,22 @@ function reportPair(channel: SessionChannel, report: Report): void {
   }
 }
 
+/** What DTLS negotiated: our role, the cipher suite and both fingerprints (XEP-0320). */
+function reportDtls(session: JingleSession, report: Report): void {
+  const dtls = session.dtls;
+  if (dtls === undefined) {
+    report("dtls", { enabled: false });
+    return;
+  }
+  report("dtls", {
+    enabled: true,
+    role: dtls.role,
+    cipher_suite: dtls.cipherSuite,
+    local_fingerprint: `${dtls.localFingerprint.algorithm} ${dtls.localFingerprint.value}`,
+    remote_fingerprint: `${dtls.remoteFingerprint.algorithm} ${dtls.remoteFingerprint.value}`,
+  });
+}
+
 /** Runs `call`: opens a session, pings, terminates. Exit 0 only when every ping was answered. */
 export async function runCall(options: CallOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
@@ -199,6 +220,7 @@ export async function runCall(options: CallOptions): Promise<number> {
       connect_ms: Math.round((performance.now() - started) * 1000) / 1000,
     });
     reportPair(channel, report);
+    reportDtls(session, report);
     const rtts = await ping(channel, options.pings);
     const sorted = [...rtts].sort((a, b) => a - b);
     report("ping-done", {
@@ -280,6 +302,7 @@ export async function runAnswer(options: AnswerOptions): Promise<number> {
         .accept()
         .then((channel) => {
           reportPair(channel, report);
+          reportDtls(session, report);
           channel.on("message", (data) => {
             const text = new TextDecoder().decode(data);
             const match = /^ping (\d+)/.exec(text);

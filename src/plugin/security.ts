@@ -6,8 +6,11 @@
 import type { DtlsCertificate } from "../dtls/certificate.js";
 import { answererRole, offererRole, pickFingerprint, type DtlsRole } from "../jingle/dtls-setup.js";
 import type { DtlsFingerprint, DtlsSetup, IceUdpTransport } from "../jingle/model.js";
-import type { DatagramChannel } from "../node/datagram-channel.js";
-import { DtlsChannel, type DtlsConnectedInfo } from "../node/dtls-channel.js";
+import {
+  DtlsChannel,
+  type DtlsChannelTransport,
+  type DtlsConnectedInfo,
+} from "../node/dtls-channel.js";
 import type { Fingerprint, FingerprintAlgorithm } from "../dtls/fingerprint.js";
 
 /** What DTLS negotiated for a session, once its channel is open. */
@@ -54,7 +57,7 @@ export class SessionSecurity {
    * Runs DTLS over `datagrams` and resolves with the encrypted channel once both Finished
    * messages verified and the certificate matched the fingerprint; rejects with the DtlsError.
    */
-  async open(datagrams: DatagramChannel): Promise<DtlsChannel> {
+  async open(datagrams: DtlsChannelTransport): Promise<DtlsChannel> {
     const role = this.role;
     const channel = DtlsChannel.create(datagrams, {
       role,

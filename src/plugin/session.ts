@@ -17,6 +17,7 @@ import { DtlsError } from "../dtls/errors.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { fromJingleCandidate } from "./candidates.js";
+import { HeldDatagrams } from "./held-datagrams.js";
 import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
@@ -319,7 +320,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await Promise.resolve();
       await signal(trickle);
       await this.unlessEnded(selected);
-      await this.unlessEnded(this.answered);
       const channel = await this.unlessEnded(this.secure(new DatagramChannel(connection)));
       clearTimeout(this.setupTimer);
       return channel;
@@ -329,8 +329,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   /** DTLS over the ICE channel (XEP-0320), unless the session is plaintext. */
   private async secure(datagrams: DatagramChannel): Promise<SessionChannel> {
     if (this.security === undefined) return datagrams;
+    // DTLS roles come with the peer's answer (XEP-0320 setup); what arrives meanwhile is held.
+    const held = new HeldDatagrams(datagrams);
+    await this.answered;
     try {
-      return await this.security.open(datagrams);
+      return await this.security.open(held);
     } catch (error) {
       const text =
         error instanceof DtlsError && error.code === "fingerprint-mismatch"

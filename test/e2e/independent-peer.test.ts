@@ -116,7 +116,8 @@ for (const kind of XMPP_SERVER_KINDS) {
         // A new resource each time: logging in twice as one full JID kicks the first client out.
         const resource = `plugin${++logins}`;
         const client = await clients.login(s, "bot", resource);
-        const jingle = jingleIceUdp(client as unknown as XmppClient, { ice });
+        // The peer speaks plain ICE-UDP (no DTLS): both sides ask for plaintext (XEP-0320 off).
+        const jingle = jingleIceUdp(client as unknown as XmppClient, { ice, dtls: false });
         plugins.push(jingle);
         return { s, jid: `${s.jid("bot")}/${resource}`, jingle };
       };
@@ -170,7 +171,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       describe("calling us", () => {
         it("calls `jingle-ice answer` with all its candidates and <gathering-complete/> in session-initiate: our session-accept comes before any transport-info, ICE connects, pings and texts go both ways (the reported bug)", async () => {
           const s = await server();
-          const answer = startJingleCli(s, "cli", ["answer", "--once"]);
+          const answer = startJingleCli(s, "cli", ["answer", "--once", "--no-dtls"]);
           await answer.waitFor("online", WAIT_MS);
           const peer = startJinglePeer(
             s,
@@ -267,7 +268,13 @@ for (const kind of XMPP_SERVER_KINDS) {
           // `jingle-ice call` pings and does not echo: the peer only answers.
           const peer = startJinglePeer(s, "peer", { answerOnce: true });
           await peer.waitFor("online", WAIT_MS);
-          const call = startJingleCli(s, "cli", ["call", `${s.jid("peer")}/peer`, "--pings", "3"]);
+          const call = startJingleCli(s, "cli", [
+            "call",
+            `${s.jid("peer")}/peer`,
+            "--pings",
+            "3",
+            "--no-dtls",
+          ]);
           assert.equal(await call.exitCode(WAIT_MS), 0, call.report());
           await call.waitFor("ping-done", 0, (e) => e["received"] === 3);
           await finishedCleanly(peer);
