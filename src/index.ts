@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./common/address.js";
+export * from "./common/errors.js";
 export * from "./common/rng.js";
 export { toHex, fromHex } from "./common/bytes.js";
 export * from "./stun/index.js";

@@ -1,4 +1,7 @@
+/** The errors of the `jingle-ice` command. */
+import { JingleIceError } from "../common/errors.js";
+
 /** A command-line mistake: printed with the usage, exit status 2. */
-export class UsageError extends Error {
+export class UsageError extends JingleIceError {
   override readonly name = "UsageError";
 }

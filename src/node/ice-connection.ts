@@ -24,6 +24,7 @@ import type {
   TurnServer,
 } from "../ice/types.js";
 import { parseTurnUri } from "../turn/uri.js";
+import { SocketBindError } from "./errors.js";
 import { selectAddresses, type AddressSelection } from "./interfaces.js";
 import { cryptoRng } from "./rng.js";
 
@@ -436,12 +437,9 @@ async function bind(
       socket.close();
     }
   }
-  throw new Error(
-    `could not bind UDP on ${address} (${range ? `ports ${range.min}-${range.max}` : "any port"})`,
-    {
-      cause: lastError,
-    },
-  );
+  throw new SocketBindError(address, range ? `ports ${range.min}-${range.max}` : "any port", {
+    cause: lastError,
+  });
 }
 
 interface ResolvedTurn {

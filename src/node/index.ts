@@ -3,6 +3,7 @@
  * @module
  */
 export * from "./datagram-channel.js";
+export * from "./errors.js";
 export * from "./ice-connection.js";
 export * from "./interfaces.js";
 export * from "./rng.js";

@@ -1,14 +1,16 @@
 /**
  * The errors the STUN layer throws. Decoding untrusted bytes throws only
- * {@link StunDecodeError}; every other error from this layer is a caller mistake.
+ * {@link StunDecodeError}; every other error from this layer is a caller mistake. All of them
+ * extend {@link JingleIceError}.
  */
+import { JingleIceError } from "../common/errors.js";
 
 /**
  * Bytes that are not a well-formed STUN (or ChannelData) message. `where` names the part that
  * failed, e.g. `header/magic-cookie` or `attribute/xor-mapped-address`; `offset` is the byte
  * offset in the input where that part starts.
  */
-export class StunDecodeError extends Error {
+export class StunDecodeError extends JingleIceError {
   override readonly name = "StunDecodeError";
   /** Which part failed: `header/…`, `attribute/<name>`, `attributes`, `channel-data/…`. */
   readonly where: string;
@@ -26,7 +28,7 @@ export class StunDecodeError extends Error {
 }
 
 /** A message or value that cannot be encoded (out of range, too long, wrong size). */
-export class StunEncodeError extends Error {
+export class StunEncodeError extends JingleIceError {
   override readonly name = "StunEncodeError";
   /** The attribute or field at fault, e.g. `attribute/username`. */
   readonly where: string;
@@ -38,6 +40,6 @@ export class StunEncodeError extends Error {
 }
 
 /** A password or username that the chosen string preparation profile rejects. */
-export class StunCredentialError extends Error {
+export class StunCredentialError extends JingleIceError {
   override readonly name = "StunCredentialError";
 }

@@ -1,4 +1,5 @@
 /** TURN URIs (RFC 7065): `turn:host[:port][?transport=udp|tcp]` and `turns:host[:port][?transport=tcp]`. */
+import { JingleIceError } from "../common/errors.js";
 
 /** A parsed TURN URI. */
 export interface TurnUri {
@@ -13,7 +14,7 @@ export interface TurnUri {
 }
 
 /** A TURN URI that cannot be understood. */
-export class TurnUriError extends Error {
+export class TurnUriError extends JingleIceError {
   override readonly name = "TurnUriError";
 }
 
