@@ -104,7 +104,7 @@ function transact(
     const pump = (): void => {
       const now = performance.now();
       transaction.handleTimeout(now);
-      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+      for (let bytes; (bytes = transaction.pollTransmit());) {
         step(
           `local: sending Binding request #${transaction.transmissions} (${bytes.length} bytes, id ${toHex(transactionId)})`,
         );

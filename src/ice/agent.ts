@@ -611,7 +611,7 @@ export class IceAgent {
     for (const [id, entry] of this.pending) {
       const { transaction } = entry;
       transaction.handleTimeout(now);
-      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+      for (let bytes; (bytes = transaction.pollTransmit());) {
         if (transaction.transmissions > 1 && entry.kind === "check")
           this.counters.checkRetransmissions++;
         this.out(now, entry.pair.local.base, entry.pair.remote.address, bytes);
@@ -669,8 +669,8 @@ export class IceAgent {
     const request = this.checkRequest(pair, transactionId, useCandidate, key);
     const rto = Math.max(this.settings.minRto, this.settings.ta * this.checklist.activeCount);
     const transaction = new StunClientTransaction(now, transactionId, request, {
-      rto,
-      maxRto: Math.max(rto, this.settings.maxRto),
+      rtoMs: rto,
+      maxRtoMs: Math.max(rto, this.settings.maxRto),
       maxTransmissions: this.settings.maxCheckTransmissions,
     });
     pair.state = "in-progress";
@@ -727,7 +727,7 @@ export class IceAgent {
         const transactionId = createTransactionId(this.rng);
         const request = this.checkRequest(pair, transactionId, false, key);
         const transaction = new StunClientTransaction(now, transactionId, request, {
-          rto: this.settings.minRto,
+          rtoMs: this.settings.minRto,
           maxTransmissions: 4,
         });
         this.pending.set(toHex(transactionId), { kind: "consent", transaction, pair, key });

@@ -53,9 +53,7 @@ export class ReflexiveGatherer {
           now,
           transactionId,
           encodeServerBinding(transactionId),
-          {
-            rto: this.rto,
-          },
+          { rtoMs: this.rto },
         );
         this.queries.set(toHex(transactionId), {
           transaction,
@@ -103,7 +101,7 @@ export class ReflexiveGatherer {
       const { transaction } = query;
       transaction.handleTimeout(now);
       if (now >= query.deadline) transaction.cancel();
-      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+      for (let bytes; (bytes = transaction.pollTransmit());) {
         this.requestsSent++;
         this.transmits.push({ local: query.host.base, remote: query.server, data: bytes });
       }

@@ -327,7 +327,7 @@ export class TurnClient {
     const signed = this.credentials.ready;
     const bytes = this.credentials.sign(withId);
     const transaction = new StunClientTransaction(now, transactionId, bytes, {
-      rto: this.rto,
+      rtoMs: this.rto,
       reliable: this.reliable,
     });
     this.requests.set(toHex(transactionId), {
@@ -355,7 +355,7 @@ export class TurnClient {
     for (const [id, request] of this.requests) {
       const { transaction } = request;
       transaction.handleTimeout(now);
-      for (let bytes; (bytes = transaction.pollTransmit(now));) {
+      for (let bytes; (bytes = transaction.pollTransmit());) {
         if (transaction.transmissions > 1) this.counters.retransmissions++;
         this.transmits.push(bytes);
       }

@@ -72,7 +72,8 @@ export class StunProbe implements SimEndpoint {
     const result: Pending["result"] = { local, server, startedAt: now, state: "pending" };
     this.results.push(result);
     this.pending.set(hex(transactionId), { tx, result });
-    this.flush(now);
+    tx.handleTimeout(now);
+    this.flush();
     return result;
   }
 
@@ -112,7 +113,7 @@ export class StunProbe implements SimEndpoint {
         result.completedAt = now;
       }
     }
-    this.flush(now);
+    this.flush();
   }
 
   pollTransmit(): SimDatagram | undefined {
@@ -128,9 +129,9 @@ export class StunProbe implements SimEndpoint {
     return next;
   }
 
-  private flush(now: number): void {
+  private flush(): void {
     for (const { tx, result } of this.pending.values()) {
-      for (let bytes = tx.pollTransmit(now); bytes; bytes = tx.pollTransmit(now)) {
+      for (let bytes = tx.pollTransmit(); bytes; bytes = tx.pollTransmit()) {
         this.outbox.push({ local: result.local, remote: result.server, data: bytes });
       }
     }

@@ -21,7 +21,8 @@ function drive(tx: StunClientTransaction, start = 0): Run {
   const sends: number[] = [];
   let now = start;
   for (let steps = 0; steps < 1000; steps++) {
-    for (let bytes = tx.pollTransmit(now); bytes; bytes = tx.pollTransmit(now)) {
+    tx.handleTimeout(now);
+    for (let bytes = tx.pollTransmit(); bytes; bytes = tx.pollTransmit()) {
       assert.equal(bytes, request);
       sends.push(now);
     }
@@ -29,7 +30,6 @@ function drive(tx: StunClientTransaction, start = 0): Run {
     if (t === undefined) return { sends, end: now };
     assert.ok(t >= now, `timeout ${t} is before now ${now}`);
     now = t;
-    tx.handleTimeout(now);
   }
   assert.fail("the transaction never finished");
 }
@@ -43,7 +43,7 @@ describe("StunClientTransaction over UDP (RFC 8489 §6.2.1)", () => {
     assert.equal(tx.state, "timed-out");
     assert.equal(tx.transmissions, 7);
     assert.equal(tx.retransmissions, 6);
-    assert.equal(tx.initialRto, 500);
+    assert.equal(tx.initialRtoMs, 500);
   });
 
   it("offsets the whole schedule by the start time", () => {
@@ -55,7 +55,7 @@ describe("StunClientTransaction over UDP (RFC 8489 §6.2.1)", () => {
   });
 
   it("doubles a custom RTO and waits Rm times the initial RTO after the last of Rc sends", () => {
-    const tx = create({ rto: 100, maxTransmissions: 4, lastWaitMultiplier: 3 });
+    const tx = create({ rtoMs: 100, maxTransmissions: 4, lastWaitMultiplier: 3 });
     const run = drive(tx);
     assert.deepEqual(run.sends, [0, 100, 300, 700]);
     assert.equal(run.end, 700 + 300);
@@ -63,8 +63,8 @@ describe("StunClientTransaction over UDP (RFC 8489 §6.2.1)", () => {
     assert.equal(tx.retransmissions, 3);
   });
 
-  it("caps the doubled interval at maxRto", () => {
-    const tx = create({ maxRto: 2000 });
+  it("caps the doubled interval at maxRtoMs", () => {
+    const tx = create({ maxRtoMs: 2000 });
     const run = drive(tx);
     assert.deepEqual(run.sends, [0, 500, 1500, 3500, 5500, 7500, 9500]);
     // The final wait is Rm · initial RTO, not affected by the cap.
@@ -86,7 +86,7 @@ describe("StunClientTransaction over UDP (RFC 8489 §6.2.1)", () => {
   });
 
   it("times out right after the last send when lastWaitMultiplier is 0", () => {
-    const tx = create({ rto: 10, maxTransmissions: 2, lastWaitMultiplier: 0 });
+    const tx = create({ rtoMs: 10, maxTransmissions: 2, lastWaitMultiplier: 0 });
     const run = drive(tx);
     assert.deepEqual(run.sends, [0, 10]);
     assert.equal(run.end, 10);
@@ -98,46 +98,68 @@ describe("StunClientTransaction over UDP (RFC 8489 §6.2.1)", () => {
     assert.equal(tx.pollTimeout(), 250);
     assert.equal(tx.transmissions, 0);
     assert.equal(tx.retransmissions, 0);
-    assert.equal(tx.pollTransmit(249), undefined);
-    assert.equal(tx.pollTransmit(250), request);
-    assert.equal(tx.pollTransmit(250), undefined);
+    assert.equal(tx.pollTransmit(), undefined, "nothing before handleTimeout");
+    tx.handleTimeout(249);
+    assert.equal(tx.pollTransmit(), undefined);
+    tx.handleTimeout(250);
+    assert.equal(tx.pollTransmit(), request);
+    assert.equal(tx.pollTransmit(), undefined);
     assert.equal(tx.pollTimeout(), 750);
   });
 
   it("does not resend before the retransmission is due", () => {
     const tx = create();
-    tx.pollTransmit(0);
+    tx.handleTimeout(0);
+    tx.pollTransmit();
     tx.handleTimeout(499);
-    assert.equal(tx.pollTransmit(499), undefined);
+    assert.equal(tx.pollTransmit(), undefined);
     assert.equal(tx.state, "pending");
-    assert.equal(tx.pollTransmit(500), request);
+    tx.handleTimeout(500);
+    assert.equal(tx.pollTransmit(), request);
     assert.equal(tx.retransmissions, 1);
   });
 
   it("schedules the next send from when the previous one actually went out", () => {
     const tx = create();
-    tx.pollTransmit(0);
-    assert.equal(tx.pollTransmit(700), request); // 200 ms late
+    tx.handleTimeout(0);
+    tx.pollTransmit();
+    tx.handleTimeout(700); // 200 ms late
+    assert.equal(tx.pollTransmit(), request);
     assert.equal(tx.pollTimeout(), 700 + 1000);
   });
 
-  it("does not time out before the final wait has passed", () => {
+  it("makes at most one send due per handleTimeout, however late the call", () => {
+    const tx = create();
+    tx.handleTimeout(0);
+    tx.handleTimeout(100_000);
+    assert.equal(tx.transmissions, 2);
+    assert.equal(tx.pollTransmit(), request);
+    assert.equal(tx.pollTransmit(), undefined);
+    assert.equal(tx.pollTimeout(), 100_000 + 1000);
+  });
+
+  it("does not time out before the final wait has passed, and says so once when it does", () => {
     const tx = create({ maxTransmissions: 1 });
-    tx.pollTransmit(0);
+    tx.handleTimeout(0);
+    tx.pollTransmit();
     tx.handleTimeout(7999);
     assert.equal(tx.state, "pending");
+    assert.equal(tx.pollEvent(), undefined);
     assert.equal(tx.pollTimeout(), 8000);
     tx.handleTimeout(8000);
     assert.equal(tx.state, "timed-out");
+    assert.equal(tx.pollEvent(), "timed-out");
+    assert.equal(tx.pollEvent(), undefined);
     assert.equal(tx.pollTimeout(), undefined);
-    assert.equal(tx.pollTransmit(100_000), undefined);
+    tx.handleTimeout(100_000);
+    assert.equal(tx.pollTransmit(), undefined);
   });
 
   it("does not time out on a handleTimeout call while sends are still owed", () => {
     const tx = create();
     tx.handleTimeout(1_000_000);
     assert.equal(tx.state, "pending");
-    assert.equal(tx.pollTransmit(1_000_000), request);
+    assert.equal(tx.pollTransmit(), request);
   });
 });
 
@@ -151,13 +173,13 @@ describe("StunClientTransaction over a reliable transport (RFC 8489 §6.2.2)", (
     assert.equal(tx.retransmissions, 0);
   });
 
-  it("uses a custom reliableTimeout and ignores the UDP settings", () => {
+  it("uses a custom reliableTimeoutMs and ignores the UDP settings", () => {
     const tx = create({
       reliable: true,
-      reliableTimeout: 5000,
+      reliableTimeoutMs: 5000,
       maxTransmissions: 9,
       lastWaitMultiplier: 2,
-      rto: 100,
+      rtoMs: 100,
     });
     const run = drive(tx, 0);
     assert.deepEqual(run.sends, [0]);
@@ -174,12 +196,15 @@ describe("StunClientTransaction over a reliable transport (RFC 8489 §6.2.2)", (
 describe("StunClientTransaction completion and cancellation", () => {
   it("stops sending and asking for timeouts once complete() is called", () => {
     const tx = create();
-    assert.equal(tx.pollTransmit(0), request);
-    assert.equal(tx.pollTransmit(500), request);
+    tx.handleTimeout(0);
+    assert.equal(tx.pollTransmit(), request);
+    tx.handleTimeout(500);
+    assert.equal(tx.pollTransmit(), request);
     tx.complete();
     assert.equal(tx.state, "completed");
     assert.equal(tx.pollTimeout(), undefined);
-    assert.equal(tx.pollTransmit(1500), undefined);
+    tx.handleTimeout(1500);
+    assert.equal(tx.pollTransmit(), undefined);
     tx.handleTimeout(100_000);
     assert.equal(tx.state, "completed");
     assert.equal(tx.transmissions, 2);
@@ -188,13 +213,22 @@ describe("StunClientTransaction completion and cancellation", () => {
 
   it("stops sending and asking for timeouts once cancel() is called", () => {
     const tx = create();
-    assert.equal(tx.pollTransmit(0), request);
+    tx.handleTimeout(0);
+    assert.equal(tx.pollTransmit(), request);
     tx.cancel();
     assert.equal(tx.state, "cancelled");
     assert.equal(tx.pollTimeout(), undefined);
-    assert.equal(tx.pollTransmit(500), undefined);
+    tx.handleTimeout(500);
+    assert.equal(tx.pollTransmit(), undefined);
     assert.deepEqual(drive(tx, 500).sends, []);
     assert.equal(tx.transmissions, 1);
+  });
+
+  it("never hands out a send that became due when it was cancelled before it was taken", () => {
+    const tx = create();
+    tx.handleTimeout(0);
+    tx.cancel();
+    assert.equal(tx.pollTransmit(), undefined);
   });
 
   it("can be cancelled before the first send", () => {
@@ -231,13 +265,13 @@ describe("StunClientTransaction completion and cancellation", () => {
 
 describe("StunClientTransaction options", () => {
   it("throws RangeError for an RTO that is zero, negative or NaN", () => {
-    for (const rto of [0, -1, -500, Number.NaN]) {
-      assert.throws(() => create({ rto }), RangeError, `rto ${rto}`);
+    for (const rtoMs of [0, -1, -500, Number.NaN]) {
+      assert.throws(() => create({ rtoMs }), RangeError, `rto ${rtoMs}`);
     }
   });
 
   it("accepts a fractional positive RTO", () => {
-    const run = drive(create({ rto: 0.5, maxTransmissions: 3, lastWaitMultiplier: 2 }));
+    const run = drive(create({ rtoMs: 0.5, maxTransmissions: 3, lastWaitMultiplier: 2 }));
     assert.deepEqual(run.sends, [0, 0.5, 1.5]);
     assert.equal(run.end, 2.5);
   });
