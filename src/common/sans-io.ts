@@ -45,6 +45,11 @@ export function earliest(...deadlines: readonly Deadline[]): Deadline {
   return best;
 }
 
+/** True when `deadline` is set and `now` has reached it. */
+export function isDue(deadline: Deadline, now: number): boolean {
+  return deadline !== undefined && now >= deadline;
+}
+
 /**
  * A FIFO of outputs for a machine to fill and its driver to drain. Bounded: a machine that would
  * queue more than `limit` items (a peer flooding us, a driver that stopped draining) drops the

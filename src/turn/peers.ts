@@ -1,12 +1,13 @@
 /** Per-peer TURN state: permissions by peer IP (RFC 8656 §9) and channels by peer address (§12). */
 import type { TransportAddress } from "../common/address.js";
+import type { Deadline } from "../common/sans-io.js";
 
 /** A permission for one peer IP, with the datagrams waiting for it. */
 export interface PeerPermission {
   readonly ip: string;
   state: "none" | "pending" | "installed" | "failed";
   /** When to send the next CreatePermission (refresh). */
-  refreshAt: number;
+  refreshAt: Deadline;
   /** The last peer address seen for this IP (CreatePermission needs a full address). */
   lastPeer: TransportAddress;
   readonly queue: { readonly peer: TransportAddress; readonly data: Uint8Array }[];
@@ -18,7 +19,7 @@ export interface PeerChannel {
   readonly peer: TransportAddress;
   state: "pending" | "bound";
   /** When to send the next ChannelBind (refresh). */
-  refreshAt: number;
+  refreshAt: Deadline;
 }
 
 const key = (peer: TransportAddress): string => `${peer.address}|${peer.port}`;
@@ -44,7 +45,7 @@ export class PeerTable {
       permission = {
         ip,
         state: "none",
-        refreshAt: Infinity,
+        refreshAt: undefined,
         lastPeer: { family: ip.includes(":") ? "IPv6" : "IPv4", address: ip, port: 0 },
         queue: [],
       };
@@ -77,7 +78,7 @@ export class PeerTable {
       const number = this.nextNumber;
       this.nextNumber = number === this.maxNumber ? this.minNumber : number + 1;
       if (this.channelsByNumber.has(number)) continue;
-      const channel: PeerChannel = { number, peer, state: "pending", refreshAt: Infinity };
+      const channel: PeerChannel = { number, peer, state: "pending", refreshAt: undefined };
       this.channelsByPeer.set(key(peer), channel);
       this.channelsByNumber.set(number, channel);
       return channel;

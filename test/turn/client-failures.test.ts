@@ -119,7 +119,7 @@ describe("TurnClient alternate server (300 Try Alternate)", () => {
           type: "allocated",
           relayed: v4(ALT.address, 50000),
           mapped: CLIENT,
-          lifetime: 600,
+          lifetimeMs: 600_000,
         },
       },
     ]);

@@ -3,6 +3,7 @@
 // nonce (RFC 8489 §9.2.5). Latency is 10 ms one way, so every exchange takes 20 ms.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { decodeStunMessage, getAttribute } from "../../src/stun/index.js";
 import { PEER, allocated, bytes, world, zeroCounters, zeroStats } from "./support.js";
 
 const HOUR = 3_600_000;
@@ -168,5 +169,16 @@ describe("TurnClient refreshes over a long run", () => {
     assert.ok(allocation !== undefined && allocation.expiresAt > 2 * HOUR);
     assert.equal(allocation.permissions.size, 1);
     assert.equal(allocation.channels.size, 1);
+  });
+});
+
+describe("TurnClient lifetime options", () => {
+  it("asks for lifetimeMs in whole seconds and refreshes refreshMarginMs before the granted lifetime ends", () => {
+    const w = world();
+    const { ep } = allocated(w, { lifetimeMs: 1_200_000, refreshMarginMs: 30_000 });
+    const [first] = ep.sent.map((s) => decodeStunMessage(s.data));
+    assert.equal(getAttribute(first!, "LIFETIME"), 1200);
+    assert.deepEqual(ep.event("allocated")?.event.lifetimeMs, 1_200_000);
+    assert.equal(ep.client.pollTimeout(), 40 + 1_170_000);
   });
 });

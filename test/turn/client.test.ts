@@ -25,7 +25,7 @@ describe("TurnClient allocation", () => {
     w.sim.run({ maxTime: 1000 });
 
     assert.deepEqual(ep.events, [
-      { at: 40, event: { type: "allocated", relayed: RELAY, mapped: CLIENT, lifetime: 600 } },
+      { at: 40, event: { type: "allocated", relayed: RELAY, mapped: CLIENT, lifetimeMs: 600_000 } },
     ]);
     assert.equal(ep.client.state, "allocated");
     assert.deepEqual(ep.client.relayed, RELAY);
