@@ -44,19 +44,19 @@ import type {
 /** The defaults of {@link AgentOptions}, documented there. */
 const defaults = {
   components: 1,
-  ta: 20,
-  minRto: 500,
-  maxRto: 3000,
+  taMs: 20,
+  minRtoMs: 500,
+  maxRtoMs: 3000,
   maxCheckTransmissions: 7,
-  stunServerTimeout: 3000,
-  nominationSettle: 100,
+  stunServerTimeoutMs: 3000,
+  nominationSettleMs: 100,
   maxRemoteCandidates: 100,
   maxPairs: 100,
-  consentInterval: 5000,
-  disconnectedTimeout: 10_000,
-  consentTimeout: 30_000,
-  failureGrace: 1000,
-  turnServerTimeout: 5000,
+  consentIntervalMs: 5000,
+  disconnectedTimeoutMs: 10_000,
+  consentTimeoutMs: 30_000,
+  failureGraceMs: 1000,
+  turnServerTimeoutMs: 5000,
 } as const;
 
 type Settings = { -readonly [K in keyof typeof defaults]: number };
@@ -172,10 +172,10 @@ export class IceAgent {
     this.checklist = new CheckList(settings.maxPairs);
     this.reflexive = new ReflexiveGatherer(
       options.rng,
-      settings.minRto,
-      settings.stunServerTimeout,
+      settings.minRtoMs,
+      settings.stunServerTimeoutMs,
     );
-    this.relays = new Relays(options.turnServers ?? [], options.rng, settings.turnServerTimeout);
+    this.relays = new Relays(options.turnServers ?? [], options.rng, settings.turnServerTimeoutMs);
     this.states = new ComponentStates(settings.components, (event) => this.events.push(event));
     for (let i = 0; i < settings.components; i++) {
       this.runtime.push({
@@ -562,14 +562,14 @@ export class IceAgent {
         runtime.nominating === undefined
       ) {
         if (runtime.firstValidAt !== undefined)
-          next = Math.min(next, runtime.firstValidAt + this.settings.nominationSettle);
+          next = Math.min(next, runtime.firstValidAt + this.settings.nominationSettleMs);
       }
       const state = this.states.of(component);
       if (runtime.selected !== undefined && state !== "failed") {
         next = Math.min(next, runtime.consent.deadline(state === "disconnected"));
       }
       if (runtime.failingSince !== undefined)
-        next = Math.min(next, runtime.failingSince + this.settings.failureGrace);
+        next = Math.min(next, runtime.failingSince + this.settings.failureGraceMs);
     });
     return next === Infinity ? undefined : next;
   }
@@ -660,17 +660,17 @@ export class IceAgent {
     }
     if (pair === undefined) return;
     this.startCheck(now, pair, false);
-    this.nextPacedAt = now + this.settings.ta;
+    this.nextPacedAt = now + this.settings.taMs;
   }
 
   private startCheck(now: number, pair: CandidatePair, useCandidate: boolean): void {
     const key = this.remoteKey!;
     const transactionId = createTransactionId(this.rng);
     const request = this.checkRequest(pair, transactionId, useCandidate, key);
-    const rto = Math.max(this.settings.minRto, this.settings.ta * this.checklist.activeCount);
+    const rto = Math.max(this.settings.minRtoMs, this.settings.taMs * this.checklist.activeCount);
     const transaction = new StunClientTransaction(now, transactionId, request, {
       rtoMs: rto,
-      maxRtoMs: Math.max(rto, this.settings.maxRto),
+      maxRtoMs: Math.max(rto, this.settings.maxRtoMs),
       maxTransmissions: this.settings.maxCheckTransmissions,
     });
     pair.state = "in-progress";
@@ -700,7 +700,7 @@ export class IceAgent {
           (p.state === "waiting" || p.state === "in-progress" || p.state === "frozen") &&
           p.priority > best.priority,
       );
-      if (betterPending && now < (runtime.firstValidAt ?? now) + this.settings.nominationSettle)
+      if (betterPending && now < (runtime.firstValidAt ?? now) + this.settings.nominationSettleMs)
         return;
       runtime.nominating = best;
       this.startCheck(now, best, true);
@@ -727,7 +727,7 @@ export class IceAgent {
         const transactionId = createTransactionId(this.rng);
         const request = this.checkRequest(pair, transactionId, false, key);
         const transaction = new StunClientTransaction(now, transactionId, request, {
-          rtoMs: this.settings.minRto,
+          rtoMs: this.settings.minRtoMs,
           maxTransmissions: 4,
         });
         this.pending.set(toHex(transactionId), { kind: "consent", transaction, pair, key });
@@ -785,7 +785,7 @@ export class IceAgent {
         return;
       }
       runtime.failingSince ??= now;
-      if (now >= runtime.failingSince + this.settings.failureGrace) {
+      if (now >= runtime.failingSince + this.settings.failureGraceMs) {
         runtime.failingSince = undefined;
         this.states.set(component, "failed");
       }

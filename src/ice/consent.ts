@@ -7,9 +7,9 @@ import type { Rng } from "../common/rng.js";
 
 /** The consent timers, in ms. */
 export interface ConsentTiming {
-  readonly consentInterval: number;
-  readonly disconnectedTimeout: number;
-  readonly consentTimeout: number;
+  readonly consentIntervalMs: number;
+  readonly disconnectedTimeoutMs: number;
+  readonly consentTimeoutMs: number;
 }
 
 /** What consent is at a given moment. */
@@ -41,13 +41,13 @@ export class Consent {
   }
 
   /**
-   * Fresh, stale after `disconnectedTimeout` without a response, expired after `consentTimeout`.
+   * Fresh, stale after `disconnectedTimeoutMs` without a response, expired after `consentTimeoutMs`.
    * Compared against the same sums {@link deadline} reports, so a timer that fires exactly at
    * the deadline always sees it reached (no floating-point gap).
    */
   status(now: number): ConsentStatus {
-    if (now >= this.lastResponseAt + this.timing.consentTimeout) return "expired";
-    if (now >= this.lastResponseAt + this.timing.disconnectedTimeout) return "stale";
+    if (now >= this.lastResponseAt + this.timing.consentTimeoutMs) return "expired";
+    if (now >= this.lastResponseAt + this.timing.disconnectedTimeoutMs) return "stale";
     return "fresh";
   }
 
@@ -60,8 +60,8 @@ export class Consent {
 
   /** The next moment something is due (a check, going stale unless already, expiring). */
   deadline(stale: boolean): number {
-    const expiry = this.lastResponseAt + this.timing.consentTimeout;
-    const staleAt = stale ? Infinity : this.lastResponseAt + this.timing.disconnectedTimeout;
+    const expiry = this.lastResponseAt + this.timing.consentTimeoutMs;
+    const staleAt = stale ? Infinity : this.lastResponseAt + this.timing.disconnectedTimeoutMs;
     return Math.min(this.nextCheckAt, staleAt, expiry);
   }
 
@@ -69,6 +69,6 @@ export class Consent {
   private delay(): number {
     const byte = new Uint8Array(1);
     this.rng.fill(byte);
-    return Math.round(this.timing.consentInterval * (0.8 + (0.4 * byte[0]!) / 255));
+    return Math.round(this.timing.consentIntervalMs * (0.8 + (0.4 * byte[0]!) / 255));
   }
 }

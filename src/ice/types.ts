@@ -119,45 +119,45 @@ export interface AgentOptions {
    */
   readonly turnServers?: readonly TurnServer[];
   /** How long one TURN allocation may take during gathering. @default 5000 */
-  readonly turnServerTimeout?: number;
+  readonly turnServerTimeoutMs?: number;
   /** STUN servers for server-reflexive candidates. No public server is ever used by default. @default [] */
   readonly stunServers?: readonly TransportAddress[];
   /** Ta: the pace of new check transactions (RFC 8445 §14.2). @default 20 */
-  readonly ta?: number;
+  readonly taMs?: number;
   /** Lower bound of a check's RTO (RFC 8445 §14.3: max(500, Ta × pairs)). @default 500 */
-  readonly minRto?: number;
+  readonly minRtoMs?: number;
   /**
    * Upper bound of a check's retransmission interval. RFC 8489 §6.2.1 doubles it without
    * bound; capping it keeps a check whose first responses were lost from waiting 8–16 s for
    * its next try, and shortens the time to a final failure (README, "Scope and deviations").
    * @default 3000
    */
-  readonly maxRto?: number;
+  readonly maxRtoMs?: number;
   /** Sends per connectivity check before it fails (RFC 8489 Rc). @default 7 */
   readonly maxCheckTransmissions?: number;
   /** How long one STUN server may take to answer a Binding during gathering. @default 3000 */
-  readonly stunServerTimeout?: number;
+  readonly stunServerTimeoutMs?: number;
   /**
    * How long the controlling agent waits, after its first valid pair on a component, for a
    * better pair that is still being checked before nominating the best valid one. It nominates
    * at once when no better pair is pending. @default 100
    */
-  readonly nominationSettle?: number;
+  readonly nominationSettleMs?: number;
   /** Cap on remote candidates kept; more are ignored and counted. @default 100 */
   readonly maxRemoteCandidates?: number;
   /** Cap on candidate pairs (RFC 8445 §6.1.2.5). @default 100 */
   readonly maxPairs?: number;
   /** Mean interval of consent checks on the selected pair (RFC 7675 §5.1). @default 5000 */
-  readonly consentInterval?: number;
+  readonly consentIntervalMs?: number;
   /** No consent response for this long: `disconnected`. @default 10000 */
-  readonly disconnectedTimeout?: number;
+  readonly disconnectedTimeoutMs?: number;
   /** No consent response for this long: `failed` (RFC 7675 §5.1). @default 30000 */
-  readonly consentTimeout?: number;
+  readonly consentTimeoutMs?: number;
   /**
    * After end-of-candidates, with every pair failed and nothing pending, wait this long for a
    * late peer-reflexive success before declaring `failed`. @default 1000
    */
-  readonly failureGrace?: number;
+  readonly failureGraceMs?: number;
   /**
    * Relay-only policy: offer and check relayed candidates only (host and server-reflexive
    * addresses are never revealed to the peer). @default false

@@ -150,7 +150,12 @@ for (const kind of XMPP_SERVER_KINDS) {
       const [alice, bob] = await Promise.all([login("alice"), login("bob")]);
       // Short consent timers (RFC 7675) so that the test does not wait 30 s.
       const quick = {
-        ice: { ...ice, consentInterval: 200, disconnectedTimeout: 600, consentTimeout: 1_500 },
+        ice: {
+          ...ice,
+          consentIntervalMs: 200,
+          disconnectedTimeoutMs: 600,
+          consentTimeoutMs: 1_500,
+        },
       };
       const aliceJingle = jingleIce(alice, quick);
       const bobJingle = jingleIce(bob, quick);

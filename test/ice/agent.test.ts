@@ -169,8 +169,8 @@ describe("IceAgent back to back", () => {
       while (a.agent.pollTransmit());
     }
     assert.equal(a.agent.state(), "failed");
-    // Sends at 0, 0.5, 1.5, 3.5 s, then every maxRto (3 s): 6.5, 9.5, 12.5 s; the last wait is
-    // Rm × RTO = 8 s, so the check times out at 20.5 s, and failureGrace (1 s) follows.
+    // Sends at 0, 0.5, 1.5, 3.5 s, then every maxRtoMs (3 s): 6.5, 9.5, 12.5 s; the last wait is
+    // Rm × RTO = 8 s, so the check times out at 20.5 s, and failureGraceMs (1 s) follows.
     assert.equal(now, 20_500 + 1000);
     assert.equal(a.agent.stats().checksSent, 1);
     assert.equal(a.agent.stats().checkRetransmissions, 6);

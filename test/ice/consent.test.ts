@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { seededRng } from "../../src/common/rng.js";
 import { Consent } from "../../src/ice/consent.js";
 
-const timing = { consentInterval: 5000, disconnectedTimeout: 8000, consentTimeout: 30000 };
+const timing = { consentIntervalMs: 5000, disconnectedTimeoutMs: 8000, consentTimeoutMs: 30000 };
 
 describe("Consent", () => {
   it("schedules nothing before a pair is selected", () => {

@@ -1,5 +1,5 @@
 // Consent freshness (RFC 7675): when the path dies, the agent reports `disconnected` after
-// disconnectedTimeout without a consent response, then `failed` at consentTimeout, and stops
+// disconnectedTimeoutMs without a consent response, then `failed` at consentTimeoutMs, and stops
 // sending. A path that comes back before that restores the state.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -23,7 +23,7 @@ describe("scenario: consent loss", () => {
     s.sim.run({ until: () => s.a.agent.state() === "failed", maxTime: cutAt + 60_000 });
     const disconnected = s.a.timeOf("disconnected")!;
     const failed = s.a.timeOf("failed")!;
-    assert.equal(failed - disconnected, 20_000, "consentTimeout − disconnectedTimeout");
+    assert.equal(failed - disconnected, 20_000, "consentTimeoutMs − disconnectedTimeoutMs");
     // The last consent response came at most one consent interval (≤ 6 s) before the cut.
     assert.ok(
       disconnected - cutAt <= 10_000 && disconnected - cutAt > 10_000 - 6_000,

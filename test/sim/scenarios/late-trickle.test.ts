@@ -32,7 +32,7 @@ describe("scenario: late trickle after end-of-candidates", () => {
     assert.equal(t, 560, "signalling (20 ms) and four 10 ms hops after the release at 500 ms");
   });
 
-  it("fails failureGrace after end-of-candidates when no candidate ever comes", () => {
+  it("fails failureGraceMs after end-of-candidates when no candidate ever comes", () => {
     const s = new IceScenario({
       seed: 72,
       a: { role: "controlling", stun: false },
@@ -44,6 +44,6 @@ describe("scenario: late trickle after end-of-candidates", () => {
     s.sim.at(10, () => s.b.attachment.input((now) => s.b.agent.endOfRemoteCandidates(now)));
     s.sim.run({ until: () => s.b.agent.state() === "failed", maxTime: 10_000 });
     assert.equal(s.b.agent.state(), "failed");
-    assert.equal(s.b.timeOf("failed"), 1010, "end-of-candidates at 10 ms plus failureGrace");
+    assert.equal(s.b.timeOf("failed"), 1010, "end-of-candidates at 10 ms plus failureGraceMs");
   });
 });

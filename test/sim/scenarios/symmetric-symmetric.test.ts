@@ -21,7 +21,7 @@ describe("scenario: symmetric NAT × symmetric NAT", () => {
     assert.equal(s.a.agent.state(), "failed");
     assert.equal(s.b.agent.state(), "failed");
     // The last check starts within the first second; it times out 20.5 s later (RTO 500 ms
-    // doubling up to maxRto 3 s, 7 sends, a final wait of 8 s) and failureGrace (1 s) follows.
+    // doubling up to maxRtoMs 3 s, 7 sends, a final wait of 8 s) and failureGraceMs (1 s) follows.
     assert.ok(t >= 21_500 && t <= 23_000, `failed at ${t} ms`);
     assert.deepEqual(s.a.selections, []);
     assert.equal(s.a.send("lost"), false, "no pair was validated, so nothing is sent");

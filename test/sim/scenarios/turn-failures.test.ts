@@ -1,5 +1,5 @@
 // A TURN server that is unreachable, refuses our credentials or dies mid-session is reported as
-// a turn-error event; it never holds gathering past turnServerTimeout (5 s) and never breaks a
+// a turn-error event; it never holds gathering past turnServerTimeoutMs (5 s) and never breaks a
 // working direct pair.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -15,7 +15,7 @@ const gatheredAt = (side: ScenarioSide) =>
   side.events.find(({ event }) => event.type === "gathering-complete")?.at;
 
 describe("scenario: TURN server failures", () => {
-  it("connects directly at once and completes gathering at turnServerTimeout when the TURN server is gone", () => {
+  it("connects directly at once and completes gathering at turnServerTimeoutMs when the TURN server is gone", () => {
     const s = new IceScenario({
       seed: 161,
       turnServer: true,
