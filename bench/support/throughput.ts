@@ -183,7 +183,8 @@ async function channelPath(relay?: RelaySetup): Promise<Path> {
     to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
   }
   const problems: string[] = [];
-  for (const side of [a, b]) side.on("turn-error", (_server, reason) => problems.push(reason));
+  for (const side of [a, b])
+    side.on("turn-error", (_server, error) => problems.push(error.message));
   const ready = Promise.all([once(a, "selected-pair"), once(b, "selected-pair")]);
   a.startGathering();
   b.startGathering();

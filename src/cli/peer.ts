@@ -110,12 +110,12 @@ export async function runPeer(options: PeerOptions, io: PeerIo): Promise<number>
   connection.on("local-candidate", (candidate) =>
     emit("local-candidate", { candidate: candidateToJson(candidate) }),
   );
-  connection.on("turn-error", (server, reason) =>
-    emit("error", { message: `TURN server ${server.address}:${server.port}: ${reason}` }),
+  connection.on("turn-error", (server, error) =>
+    emit("error", { message: `TURN server ${server.address}:${server.port}: ${error.message}` }),
   );
   connection.on("gathering-complete", () => emit("gathering-done"));
-  connection.on("stun-server-error", (server, reason) =>
-    emit("error", { message: `STUN server ${server.address}:${server.port}: ${reason}` }),
+  connection.on("stun-server-error", (server, error) =>
+    emit("error", { message: `STUN server ${server.address}:${server.port}: ${error.message}` }),
   );
   connection.on("error", (error) => emit("error", { message: error.message }));
   connection.on("state", (component, state) => {

@@ -20,6 +20,8 @@
  *   errors (calling a method in a state where it makes no sense) throw.
  */
 
+import type { TransportAddress } from "./address.js";
+
 /** An absolute time on the driver's monotonic millisecond clock, or `undefined` for none. */
 export type Deadline = number | undefined;
 
@@ -36,6 +38,25 @@ export interface SansIo<T, E> {
   pollEvent(): E | undefined;
   /** When {@link handleTimeout} should next be called, or `undefined` for never. */
   pollTimeout(): Deadline;
+}
+
+/**
+ * A UDP datagram as a machine sees it, in or out: `local` is the address of our socket (the
+ * very object the machine was given, so a driver may look its socket up by identity), `remote`
+ * the peer's address.
+ */
+export interface Datagram {
+  readonly local: TransportAddress;
+  readonly remote: TransportAddress;
+  readonly data: Uint8Array;
+}
+
+/**
+ * A machine fed UDP datagrams (the ICE agent; in tests, simulated servers and peers):
+ * `handleDatagram` returns false when the datagram is not for it.
+ */
+export interface DatagramSansIo<T, E> extends SansIo<T, E> {
+  handleDatagram(now: number, datagram: Datagram): boolean;
 }
 
 /** The earliest of several deadlines (`undefined` when none is set). */

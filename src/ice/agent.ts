@@ -447,7 +447,7 @@ export class IceAgent {
     return true;
   }
 
-  /** Bytes that arrived on a TCP/TLS stream to a TURN server (see the `stream-open` event). */
+  /** Bytes that arrived on a TCP/TLS stream to a TURN server (see the `stream-open` transmit). */
   handleStreamData(now: number, stream: number, data: Uint8Array): void {
     if (this.closed) return;
     this.relays.handleStreamData(now, stream, data);
@@ -455,10 +455,10 @@ export class IceAgent {
     this.update(now);
   }
 
-  /** A stream to a TURN server closed or could not be opened. */
-  handleStreamClosed(now: number, stream: number, reason: string): void {
+  /** A stream to a TURN server closed or could not be opened (`cause`: the socket's error). */
+  handleStreamClosed(now: number, stream: number, cause?: Error): void {
     if (this.closed) return;
-    this.relays.handleStreamClosed(now, stream, reason);
+    this.relays.handleStreamClosed(now, stream, cause);
     this.drainRelays(now);
     this.update(now);
   }
@@ -548,8 +548,8 @@ export class IceAgent {
   }
 
   private computeDeadline(): number | undefined {
-    let next = this.relays.pollTimeout();
-    next = Math.min(next, this.reflexive.pollTimeout());
+    let next = this.relays.pollTimeout() ?? Infinity;
+    next = Math.min(next, this.reflexive.pollTimeout() ?? Infinity);
     for (const entry of this.pending.values())
       next = Math.min(next, entry.transaction.pollTimeout() ?? Infinity);
     if (this.remoteKey !== undefined && this.checklist.hasWork)
@@ -633,18 +633,15 @@ export class IceAgent {
 
   /** Server-reflexive candidates and STUN server errors from the gatherer. */
   private drainReflexive(now: number): void {
-    for (let t; (t = this.reflexive.drainTransmit());) this.out(now, t.local, t.remote, t.data);
+    for (let t; (t = this.reflexive.pollTransmit());)
+      if (t.type === "datagram") this.out(now, t.local, t.remote, t.data);
     let changed = false;
-    for (let result; (result = this.reflexive.drainResult());) {
+    for (let result; (result = this.reflexive.pollEvent());) {
       changed = true;
       if (result.type === "mapped")
         this.addServerReflexive(result.host, result.mapped, result.server);
       else
-        this.events.push({
-          type: "stun-server-error",
-          server: result.server,
-          reason: result.reason,
-        });
+        this.events.push({ type: "stun-server-error", server: result.server, error: result.error });
     }
     if (changed) this.checkGatheringDone();
   }
@@ -866,7 +863,7 @@ export class IceAgent {
   }
 
   private onResponse(now: number, datagram: ReceivedDatagram, message: DecodedStunMessage): void {
-    if (this.reflexive.handleResponse(message)) {
+    if (this.reflexive.handleResponse(now, message)) {
       this.drainReflexive(now);
       return;
     }
@@ -1114,14 +1111,14 @@ export class IceAgent {
       this.drainRelays(now);
       return sent;
     }
-    this.transmits.push({ local, remote, data });
+    this.transmits.push({ type: "datagram", local, remote, data });
     return true;
   }
 
   /** Takes the relays' transmits and acts on their events. */
   private drainRelays(now: number): void {
-    for (let transmit; (transmit = this.relays.drainTransmit());) this.transmits.push(transmit);
-    for (let event; (event = this.relays.drainEvent());) {
+    for (let transmit; (transmit = this.relays.pollTransmit());) this.transmits.push(transmit);
+    for (let event; (event = this.relays.pollEvent());) {
       switch (event.type) {
         case "allocated": {
           const component = event.socket.candidate.component;
@@ -1131,7 +1128,7 @@ export class IceAgent {
           break;
         }
         case "failed":
-          this.events.push({ type: "turn-error", server: event.server, reason: event.reason });
+          this.events.push({ type: "turn-error", server: event.server, error: event.error });
           if (event.relayed !== undefined) this.dropRelayed(event.relayed);
           this.checkGatheringDone();
           break;
@@ -1150,12 +1147,6 @@ export class IceAgent {
               pair.state = "failed";
             }
           }
-          break;
-        case "stream-open":
-          this.events.push(event);
-          break;
-        case "stream-close":
-          this.events.push(event);
           break;
       }
     }

@@ -10,6 +10,7 @@ export {
   type RemoteCandidateInput,
 } from "./candidate.js";
 export * from "./credentials.js";
+export * from "./errors.js";
 export * from "./priority.js";
 export * from "./states.js";
 export * from "./types.js";

@@ -1,27 +1,34 @@
 /**
  * Server-reflexive gathering (RFC 8445 §5.1.1.2): a Binding request from every host socket to
  * every STUN server of its family, all in parallel, each bounded by its own deadline so that a
- * dead server never delays the others or end-of-candidates.
+ * dead server never delays the others or end-of-candidates. A sans-IO machine of its own
+ * (`src/common/sans-io.ts`): its transmits are datagrams, its events what each query produced.
  */
 import { toHex } from "../common/bytes.js";
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
+import { earliest, Outbox, type Deadline, type SansIo } from "../common/sans-io.js";
 import { getAttribute, type DecodedStunMessage } from "../stun/message.js";
 import { StunClientTransaction } from "../stun/transaction.js";
 import { createTransactionId } from "../stun/transaction-id.js";
 import type { LocalCandidate } from "./candidate.js";
+import { StunServerError } from "./errors.js";
 import { encodeServerBinding } from "./messages.js";
 import type { Transmit } from "./types.js";
 
 /** What a query produced. */
-export type ReflexiveResult =
+export type ReflexiveEvent =
   | {
       readonly type: "mapped";
       readonly host: LocalCandidate;
       readonly mapped: TransportAddress;
       readonly server: TransportAddress;
     }
-  | { readonly type: "error"; readonly server: TransportAddress; readonly reason: string };
+  | {
+      readonly type: "error";
+      readonly server: TransportAddress;
+      readonly error: StunServerError;
+    };
 
 interface Query {
   readonly transaction: StunClientTransaction;
@@ -30,17 +37,17 @@ interface Query {
   readonly deadline: number;
 }
 
-export class ReflexiveGatherer {
+export class ReflexiveGatherer implements SansIo<Transmit, ReflexiveEvent> {
   private readonly queries = new Map<string, Query>();
-  private readonly transmits: Transmit[] = [];
-  private readonly results: ReflexiveResult[] = [];
+  private readonly transmits = new Outbox<Transmit>();
+  private readonly events = new Outbox<ReflexiveEvent>();
   /** Binding requests sent, retransmissions included. */
   requestsSent = 0;
 
   constructor(
     private readonly rng: Rng,
-    private readonly rto: number,
-    private readonly timeout: number,
+    private readonly rtoMs: number,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Queries every server from every host socket of the same family. */
@@ -49,17 +56,15 @@ export class ReflexiveGatherer {
       for (const server of servers) {
         if (server.family !== host.base.family) continue;
         const transactionId = createTransactionId(this.rng);
-        const transaction = new StunClientTransaction(
-          now,
-          transactionId,
-          encodeServerBinding(transactionId),
-          { rtoMs: this.rto },
-        );
+        const request = encodeServerBinding(transactionId);
+        const transaction = new StunClientTransaction(now, transactionId, request, {
+          rtoMs: this.rtoMs,
+        });
         this.queries.set(toHex(transactionId), {
           transaction,
           host,
           server,
-          deadline: now + this.timeout,
+          deadline: now + this.timeoutMs,
         });
       }
     }
@@ -72,7 +77,7 @@ export class ReflexiveGatherer {
   }
 
   /** A response to one of our queries? Then it is consumed (true). */
-  handleResponse(message: DecodedStunMessage): boolean {
+  handleResponse(_now: number, message: DecodedStunMessage): boolean {
     const id = toHex(message.transactionId);
     const query = this.queries.get(id);
     if (query === undefined) return false;
@@ -83,13 +88,15 @@ export class ReflexiveGatherer {
         ? (getAttribute(message, "XOR-MAPPED-ADDRESS") ?? getAttribute(message, "MAPPED-ADDRESS"))
         : undefined;
     if (mapped !== undefined) {
-      this.results.push({ type: "mapped", host: query.host, mapped, server: query.server });
+      this.events.push({ type: "mapped", host: query.host, mapped, server: query.server });
     } else {
       const error = getAttribute(message, "ERROR-CODE");
-      this.results.push({
+      this.events.push({
         type: "error",
         server: query.server,
-        reason: error ? `${error.code} ${error.reason}` : "no mapped address",
+        error: error
+          ? new StunServerError(error.code, error.reason)
+          : new StunServerError(0, "no mapped address"),
       });
     }
     return true;
@@ -103,28 +110,37 @@ export class ReflexiveGatherer {
       if (now >= query.deadline) transaction.cancel();
       for (let bytes; (bytes = transaction.pollTransmit());) {
         this.requestsSent++;
-        this.transmits.push({ local: query.host.base, remote: query.server, data: bytes });
+        this.transmits.push({
+          type: "datagram",
+          local: query.host.base,
+          remote: query.server,
+          data: bytes,
+        });
       }
       if (transaction.state === "timed-out" || transaction.state === "cancelled") {
         this.queries.delete(id);
-        this.results.push({ type: "error", server: query.server, reason: "timeout" });
+        this.events.push({
+          type: "error",
+          server: query.server,
+          error: new StunServerError(0, "timeout"),
+        });
       }
     }
   }
 
-  pollTimeout(): number {
-    let next = Infinity;
+  pollTimeout(): Deadline {
+    let next: Deadline;
     for (const query of this.queries.values()) {
-      next = Math.min(next, query.transaction.pollTimeout() ?? Infinity, query.deadline);
+      next = earliest(next, query.transaction.pollTimeout(), query.deadline);
     }
     return next;
   }
 
-  drainTransmit(): Transmit | undefined {
+  pollTransmit(): Transmit | undefined {
     return this.transmits.shift();
   }
 
-  drainResult(): ReflexiveResult | undefined {
-    return this.results.shift();
+  pollEvent(): ReflexiveEvent | undefined {
+    return this.events.shift();
   }
 }

@@ -1,16 +1,20 @@
 /**
  * The agent's TURN side (RFC 8445 §5.1.1.2 with RFC 8656): one {@link TurnClient} per TURN
  * server and host socket of the server's family, over UDP (the host socket itself) or over a
- * TCP/TLS stream that the driver opens when asked. It routes what the agent sends from a relayed
- * candidate through the right allocation, and hands back what the allocations receive.
+ * TCP/TLS stream that the driver opens when asked (a `stream-open` transmit). It routes what the
+ * agent sends from a relayed candidate through the right allocation, and reports what the
+ * allocations receive. A sans-IO machine of its own (`src/common/sans-io.ts`): its transmits are
+ * the agent's, its events are for the agent.
  */
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
+import { earliest, Outbox, type Deadline, type SansIo } from "../common/sans-io.js";
 import { StunDecodeError } from "../stun/errors.js";
 import { streamFrameLength } from "../turn/channel-data.js";
-import { TurnClient, type TurnClientStats } from "../turn/client.js";
+import { TurnClient } from "../turn/client.js";
+import { TurnError } from "../turn/errors.js";
 import { sameAddress, type LocalCandidate } from "./candidate.js";
-import type { Transmit, TurnServer } from "./types.js";
+import type { RelayStats, Transmit, TurnServer } from "./types.js";
 
 /** What the relays tell the agent. */
 export type RelayEvent =
@@ -25,7 +29,7 @@ export type RelayEvent =
       readonly type: "failed";
       readonly server: TransportAddress;
       readonly relayed: TransportAddress | undefined;
-      readonly reason: string;
+      readonly error: TurnError;
     }
   | {
       readonly type: "data";
@@ -37,16 +41,8 @@ export type RelayEvent =
       readonly type: "permission-failed";
       readonly relayed: TransportAddress;
       readonly peer: TransportAddress;
-      readonly reason: string;
-    }
-  | {
-      readonly type: "stream-open";
-      readonly stream: number;
-      readonly transport: "tcp" | "tls";
-      readonly server: TransportAddress;
-      readonly local: TransportAddress;
-    }
-  | { readonly type: "stream-close"; readonly stream: number };
+      readonly error: TurnError;
+    };
 
 interface Relay {
   readonly client: TurnClient;
@@ -59,23 +55,16 @@ interface Relay {
   settled: boolean;
 }
 
-/** Per-allocation counters in `stats().turn`. */
-export interface RelayStats extends TurnClientStats {
-  readonly server: TransportAddress;
-  readonly transport: "udp" | "tcp" | "tls";
-  readonly state: string;
-}
-
-export class Relays {
+export class Relays implements SansIo<Transmit, RelayEvent> {
   private readonly relays: Relay[] = [];
-  private readonly transmits: Transmit[] = [];
-  private readonly events: RelayEvent[] = [];
+  private readonly transmits = new Outbox<Transmit>();
+  private readonly events = new Outbox<RelayEvent>();
   private nextStream = 1;
 
   constructor(
     private readonly servers: readonly TurnServer[],
     private readonly rng: Rng,
-    private readonly timeout: number,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Starts an allocation on every server for every host socket of its family. */
@@ -97,14 +86,14 @@ export class Relays {
           client,
           socket,
           config,
-          deadline: now + this.timeout,
+          deadline: now + this.timeoutMs,
           stream,
           buffer: new Uint8Array(0),
           settled: false,
         };
         this.relays.push(relay);
         if (stream !== undefined && transport !== "udp") {
-          this.events.push({
+          this.transmits.push({
             type: "stream-open",
             stream,
             transport,
@@ -182,54 +171,67 @@ export class Relays {
       if (!(error instanceof StunDecodeError)) throw error;
       // Not TURN framing: the stream is unusable.
       relay.buffer = new Uint8Array(0);
-      this.fail(now, relay, `stream framing: ${error.message}`);
+      this.fail(
+        now,
+        relay,
+        new TurnError("transport", 0, `stream framing: ${error.message}`, {
+          errorName: "BadFraming",
+          cause: error,
+        }),
+      );
       return;
     }
     relay.buffer = buffer.slice(offset);
     this.collect(now, relay);
   }
 
-  /** The driver's stream to a TURN server closed or failed. */
-  handleStreamClosed(now: number, stream: number, reason: string): void {
+  /** The driver's stream to a TURN server closed or failed (`cause`: the socket's error). */
+  handleStreamClosed(now: number, stream: number, cause?: Error): void {
     const relay = this.relays.find((r) => r.stream === stream);
     if (relay === undefined || relay.client.state === "closed") return;
-    this.fail(now, relay, `connection closed: ${reason}`);
+    const reason = `connection closed: ${cause?.message ?? "closed by the server"}`;
+    this.fail(
+      now,
+      relay,
+      new TurnError("transport", 0, reason, { errorName: "ConnectionClosed", cause }),
+    );
   }
 
   handleTimeout(now: number): void {
     for (const relay of this.relays) {
       relay.client.handleTimeout(now);
       if (!relay.settled && now >= relay.deadline && relay.client.state === "allocating") {
-        this.fail(now, relay, `no allocation within ${this.timeout} ms`);
+        const reason = `no allocation within ${this.timeoutMs} ms`;
+        this.fail(now, relay, new TurnError("allocate", 0, reason));
       }
       this.collect(now, relay);
     }
   }
 
-  pollTimeout(): number {
-    let next = Infinity;
+  pollTimeout(): Deadline {
+    let next: Deadline;
     for (const relay of this.relays) {
-      next = Math.min(next, relay.client.pollTimeout() ?? Infinity);
-      if (!relay.settled) next = Math.min(next, relay.deadline);
+      next = earliest(next, relay.client.pollTimeout());
+      if (!relay.settled) next = earliest(next, relay.deadline);
     }
     return next;
   }
 
-  /** Deallocates everything (the Refresh requests come out of {@link drainTransmit}). */
+  /** Deallocates everything (the Refresh requests come out of {@link pollTransmit}). */
   close(now: number): void {
     for (const relay of this.relays) {
       relay.client.close(now);
       this.collect(now, relay);
       if (relay.stream !== undefined)
-        this.events.push({ type: "stream-close", stream: relay.stream });
+        this.transmits.push({ type: "stream-close", stream: relay.stream });
     }
   }
 
-  drainTransmit(): Transmit | undefined {
+  pollTransmit(): Transmit | undefined {
     return this.transmits.shift();
   }
 
-  drainEvent(): RelayEvent | undefined {
+  pollEvent(): RelayEvent | undefined {
     return this.events.shift();
   }
 
@@ -242,13 +244,13 @@ export class Relays {
     }));
   }
 
-  private fail(now: number, relay: Relay, reason: string): void {
+  private fail(now: number, relay: Relay, error: TurnError): void {
     // What the client already produced (data that arrived before the failure) comes first.
     this.collect(now, relay);
     const relayed = relay.client.relayed;
     relay.client.close(now);
     relay.settled = true;
-    this.events.push({ type: "failed", server: relay.client.server, relayed, reason });
+    this.events.push({ type: "failed", server: relay.client.server, relayed, error });
     this.collect(now, relay);
   }
 
@@ -258,8 +260,8 @@ export class Relays {
     for (let data; (data = client.pollTransmit());) {
       this.transmits.push(
         relay.stream === undefined
-          ? { local: relay.socket.base, remote: client.server, data }
-          : { local: relay.socket.base, remote: client.server, data, stream: relay.stream },
+          ? { type: "datagram", local: relay.socket.base, remote: client.server, data }
+          : { type: "stream-data", stream: relay.stream, data },
       );
     }
     for (let event; (event = client.pollEvent());) {
@@ -280,7 +282,7 @@ export class Relays {
             type: "failed",
             server: client.server,
             relayed: client.relayed,
-            reason: event.error.message,
+            error: event.error,
           });
           break;
         case "data":
@@ -296,18 +298,16 @@ export class Relays {
             type: "permission-failed",
             relayed: client.relayed!,
             peer: event.peer,
-            reason: event.error.message,
+            error: event.error,
           });
           break;
         case "redirected":
           if (relay.stream !== undefined) {
             // The stream is connected to the first server; following the redirect would need a
             // new connection, which this version does not open.
-            this.fail(
-              now,
-              relay,
-              `redirected to ${event.server.address}:${event.server.port}, not followed over ${relay.config.transport}`,
-            );
+            const { address, port } = event.server;
+            const reason = `redirected to ${address}:${port}, not followed over ${relay.config.transport}`;
+            this.fail(now, relay, new TurnError("allocate", 300, reason));
           }
           break;
         case "closed":

@@ -5,7 +5,10 @@
  */
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
-import type { RelayStats } from "./relays.js";
+import type { Datagram } from "../common/sans-io.js";
+import type { TurnClientStats } from "../turn/stats.js";
+import type { TurnError } from "../turn/errors.js";
+import type { StunServerError } from "./errors.js";
 
 /** RFC 8445 §5.1.1: how a candidate was obtained. */
 export type CandidateType = "host" | "srflx" | "prflx" | "relay";
@@ -46,15 +49,29 @@ export type IceState =
   "new" | "checking" | "connected" | "completed" | "disconnected" | "failed" | "closed";
 
 /**
- * A datagram the driver should send from the socket bound to `local` — or, with `stream`, bytes
- * to write to that TCP/TLS stream to a TURN server (opened on a `stream-open` event).
+ * What the agent wants its driver to do (I/O), drained with `pollTransmit()`:
+ *
+ * - `datagram`: send `data` from the socket bound at `local` to `remote`;
+ * - `stream-open`: open a TCP (or TLS) connection to a TURN server from the address of `local`,
+ *   and feed what arrives back with `handleStreamData(now, stream, …)` — or
+ *   `handleStreamClosed(now, stream, …)` when it closes or cannot be opened;
+ * - `stream-data`: write `data` to that connection;
+ * - `stream-close`: close it.
+ *
+ * Transmits come out in the order they must be performed (a stream is opened before it is
+ * written to).
  */
-export interface Transmit {
-  readonly local: TransportAddress;
-  readonly remote: TransportAddress;
-  readonly data: Uint8Array;
-  readonly stream?: number;
-}
+export type Transmit =
+  | ({ readonly type: "datagram" } & Datagram)
+  | {
+      readonly type: "stream-open";
+      readonly stream: number;
+      readonly transport: "tcp" | "tls";
+      readonly server: TransportAddress;
+      readonly local: TransportAddress;
+    }
+  | { readonly type: "stream-data"; readonly stream: number; readonly data: Uint8Array }
+  | { readonly type: "stream-close"; readonly stream: number };
 
 /** A TURN server to allocate relayed candidates on (RFC 8656; URIs per RFC 7065). */
 export interface TurnServer {
@@ -66,11 +83,7 @@ export interface TurnServer {
 }
 
 /** A datagram the driver received on the socket bound to `local`. */
-export interface ReceivedDatagram {
-  readonly local: TransportAddress;
-  readonly remote: TransportAddress;
-  readonly data: Uint8Array;
-}
+export type ReceivedDatagram = Datagram;
 
 /** A local/remote candidate pair as reported to the application. */
 export interface CandidatePairInfo {
@@ -89,21 +102,14 @@ export type AgentEvent =
   | { readonly type: "data"; readonly component: number; readonly data: Uint8Array }
   | { readonly type: "role"; readonly role: IceRole }
   | { readonly type: "local-credentials"; readonly ufrag: string; readonly pwd: string }
+  /** A STUN server gave no server-reflexive candidate (gathering goes on without it). */
   | {
       readonly type: "stun-server-error";
       readonly server: TransportAddress;
-      readonly reason: string;
+      readonly error: StunServerError;
     }
-  | { readonly type: "turn-error"; readonly server: TransportAddress; readonly reason: string }
-  /** Open a TCP (or TLS) connection to a TURN server; feed it back with this `stream` id. */
-  | {
-      readonly type: "stream-open";
-      readonly stream: number;
-      readonly transport: "tcp" | "tls";
-      readonly server: TransportAddress;
-      readonly local: TransportAddress;
-    }
-  | { readonly type: "stream-close"; readonly stream: number };
+  /** A TURN allocation failed or was lost (gathering goes on without it). */
+  | { readonly type: "turn-error"; readonly server: TransportAddress; readonly error: TurnError };
 
 /** Options of the agent. Every time is in milliseconds. */
 export interface AgentOptions {
@@ -168,6 +174,13 @@ export interface AgentOptions {
   readonly pwd?: string;
   /** Fixed tie-breaker (tests). */
   readonly tieBreaker?: bigint;
+}
+
+/** Per-allocation counters in `stats().turn`. */
+export interface RelayStats extends TurnClientStats {
+  readonly server: TransportAddress;
+  readonly transport: "udp" | "tcp" | "tls";
+  readonly state: string;
 }
 
 /** Exact counters for tests and the `stats` command. */

@@ -38,9 +38,11 @@ export function warmUpIce(rounds = 3): boolean {
     }
     const exchange = (now: number): void => {
       for (let t; (t = a.pollTransmit());)
-        b.handleDatagram(now, { local: addressB, remote: t.local, data: t.data });
+        if (t.type === "datagram")
+          b.handleDatagram(now, { local: addressB, remote: t.local, data: t.data });
       for (let t; (t = b.pollTransmit());)
-        a.handleDatagram(now, { local: addressA, remote: t.local, data: t.data });
+        if (t.type === "datagram")
+          a.handleDatagram(now, { local: addressA, remote: t.local, data: t.data });
       while (a.pollEvent() !== undefined);
       while (b.pollEvent() !== undefined);
     };

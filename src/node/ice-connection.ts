@@ -21,8 +21,11 @@ import type {
   CandidatePairInfo,
   IceRole,
   IceState,
+  Transmit,
   TurnServer,
 } from "../ice/types.js";
+import type { StunServerError } from "../ice/errors.js";
+import type { TurnError } from "../turn/errors.js";
 import { parseTurnUri } from "../turn/uri.js";
 import { SocketBindError } from "./errors.js";
 import { selectAddresses, type AddressSelection } from "./interfaces.js";
@@ -69,8 +72,8 @@ export interface IceConnectionEvents {
   data: [component: number, data: Uint8Array];
   role: [role: IceRole];
   "local-credentials": [credentials: { ufrag: string; pwd: string }];
-  "stun-server-error": [server: TransportAddress, reason: string];
-  "turn-error": [server: TransportAddress, reason: string];
+  "stun-server-error": [server: TransportAddress, error: StunServerError];
+  "turn-error": [server: TransportAddress, error: TurnError];
   error: [error: Error];
 }
 
@@ -260,27 +263,37 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
     return result;
   }
 
-  /** Drains the agent: sends its transmits, re-arms the timer, then emits its events. */
+  /**
+   * Drains the agent: takes its events, performs its transmits in order, re-arms the timer,
+   * then emits the events (so no listener runs inside a half-drained agent).
+   */
   private flush(): void {
-    // Events first: a stream must exist before the transmits written to it in the same drain.
     const events: AgentEvent[] = [];
-    for (let event; (event = this.agent.pollEvent());) {
-      if (event.type === "stream-open")
-        this.openStream(event.stream, event.transport, event.server, event.local);
-      else if (event.type === "stream-close") this.streams.get(event.stream)?.end();
-      else events.push(event);
-    }
-    for (let transmit; (transmit = this.agent.pollTransmit());) {
-      if (transmit.stream !== undefined) {
-        this.streams.get(transmit.stream)?.write(transmit.data);
-        continue;
-      }
-      const socket = this.sockets.get(transmit.local) ?? this.socketAt(transmit.local);
-      // Send errors arrive as the socket's "error" event.
-      socket?.send(transmit.data, transmit.remote.port, transmit.remote.address);
-    }
+    for (let event; (event = this.agent.pollEvent());) events.push(event);
+    for (let transmit; (transmit = this.agent.pollTransmit());) this.perform(transmit);
     this.arm();
     for (const event of events) this.dispatch(event);
+  }
+
+  /** One transmit: a datagram, or a stream to a TURN server opened, written or closed. */
+  private perform(transmit: Transmit): void {
+    switch (transmit.type) {
+      case "datagram": {
+        const socket = this.sockets.get(transmit.local) ?? this.socketAt(transmit.local);
+        // Send errors arrive as the socket's "error" event.
+        socket?.send(transmit.data, transmit.remote.port, transmit.remote.address);
+        break;
+      }
+      case "stream-open":
+        this.openStream(transmit.stream, transmit.transport, transmit.server, transmit.local);
+        break;
+      case "stream-data":
+        this.streams.get(transmit.stream)?.write(transmit.data);
+        break;
+      case "stream-close":
+        this.streams.get(transmit.stream)?.end();
+        break;
+    }
   }
 
   /** Opens a TCP or TLS connection to a TURN server for the agent (RFC 8656 §3.1, RFC 7065). */
@@ -310,14 +323,14 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
       this.agent.handleStreamData(this.now(), id, chunk);
       this.flush();
     });
-    let reason = "closed by the server";
+    let cause: Error | undefined;
     socket.on("error", (error) => {
-      reason = error.message;
+      cause = error;
     });
     socket.on("close", () => {
       this.streams.delete(id);
       if (this.closing !== undefined) return;
-      this.agent.handleStreamClosed(this.now(), id, reason);
+      this.agent.handleStreamClosed(this.now(), id, cause);
       this.flush();
     });
   }
@@ -380,13 +393,10 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> {
         this.emit("local-credentials", { ufrag: event.ufrag, pwd: event.pwd });
         break;
       case "stun-server-error":
-        this.emit("stun-server-error", event.server, event.reason);
+        this.emit("stun-server-error", event.server, event.error);
         break;
       case "turn-error":
-        this.emit("turn-error", event.server, event.reason);
-        break;
-      case "stream-open":
-      case "stream-close":
+        this.emit("turn-error", event.server, event.error);
         break;
     }
   }

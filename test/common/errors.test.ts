@@ -4,6 +4,7 @@ import { JingleIceError } from "../../src/common/errors.js";
 import { StunCredentialError, StunDecodeError, StunEncodeError } from "../../src/stun/errors.js";
 import { TurnError } from "../../src/turn/errors.js";
 import { TurnUriError } from "../../src/turn/uri.js";
+import { StunServerError } from "../../src/ice/errors.js";
 import { SocketBindError } from "../../src/node/errors.js";
 import { UsageError } from "../../src/cli/errors.js";
 
@@ -14,13 +15,14 @@ describe("JingleIceError", () => {
     assert.equal("cause" in new JingleIceError("x"), false);
   });
 
-  it("is the base of every error class of stun, turn, node and cli, each with its own name", () => {
+  it("is the base of every error class of stun, turn, ice, node and cli, each with its own name", () => {
     const errors: [Error, string][] = [
       [new StunDecodeError("header/length", 2, "short"), "StunDecodeError"],
       [new StunEncodeError("attribute/username", "too long"), "StunEncodeError"],
       [new StunCredentialError("prohibited"), "StunCredentialError"],
       [new TurnError("allocate", 401, "Unauthorized"), "TurnError"],
       [new TurnUriError("not a TURN URI"), "TurnUriError"],
+      [new StunServerError(0, "timeout"), "StunServerError"],
       [new SocketBindError("127.0.0.1", "any port"), "SocketBindError"],
       [new UsageError("--role"), "UsageError"],
     ];

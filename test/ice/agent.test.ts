@@ -6,7 +6,8 @@ import type { TransportAddress } from "../../src/common/address.js";
 import { seededRng } from "../../src/common/rng.js";
 import { IceAgent } from "../../src/ice/agent.js";
 import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
-import type { AgentEvent, AgentOptions, Transmit } from "../../src/ice/types.js";
+import type { Datagram } from "../../src/common/sans-io.js";
+import type { AgentEvent, AgentOptions } from "../../src/ice/types.js";
 
 const addr = (address: string, port: number): TransportAddress => ({
   family: "IPv4",
@@ -30,10 +31,12 @@ function run(
   signal = true,
 ): number {
   let now = 0;
-  const inFlight: { at: number; to: Side; t: Transmit }[] = [];
+  const inFlight: { at: number; to: Side; t: Datagram }[] = [];
   const drain = (side: Side, other: Side): void => {
-    for (let t; (t = side.agent.pollTransmit());)
-      inFlight.push({ at: now + latency, to: other, t });
+    for (let t; (t = side.agent.pollTransmit());) {
+      assert.equal(t.type, "datagram", "no TURN server, no streams");
+      if (t.type === "datagram") inFlight.push({ at: now + latency, to: other, t });
+    }
     for (let e; (e = side.agent.pollEvent());) {
       side.events.push(e);
       if (!signal) continue;
@@ -113,6 +116,7 @@ describe("IceAgent back to back", () => {
     run(a, b, () => a.agent.state() === "completed" && b.agent.state() === "completed");
     assert.equal(a.agent.send(10, 1, new TextEncoder().encode("hello")), true);
     const t = a.agent.pollTransmit()!;
+    assert.ok(t.type === "datagram");
     assert.deepEqual(t.remote, b.address);
     b.agent.handleDatagram(11, { local: t.remote, remote: t.local, data: t.data });
     const received = [];

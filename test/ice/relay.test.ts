@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import type { TransportAddress } from "../../src/common/address.js";
 import { seededRng } from "../../src/common/rng.js";
 import { IceAgent } from "../../src/ice/agent.js";
-import { toRemoteCandidateInput } from "../../src/ice/candidate.js";
+import { sameAddress, toRemoteCandidateInput } from "../../src/ice/candidate.js";
 import type { AgentEvent } from "../../src/ice/types.js";
 
 const v4 = (address: string, port: number): TransportAddress => ({ family: "IPv4", address, port });
@@ -48,11 +48,11 @@ function run(a: IceAgent, b: IceAgent): number {
     a.handleTimeout(now);
     b.handleTimeout(now);
     for (let t; (t = a.pollTransmit());) {
-      if (t.local === relayed)
+      if (t.type === "datagram" && t.local === relayed)
         b.handleDatagram(now, { local: hostB, remote: relayed, data: t.data });
     }
     for (let t; (t = b.pollTransmit());) {
-      if (t.remote.address === relayed.address && t.remote.port === relayed.port) {
+      if (t.type === "datagram" && sameAddress(t.remote, relayed)) {
         a.handleDatagram(now, { local: relayed, remote: t.local, data: t.data });
       }
     }

@@ -10,6 +10,7 @@ import {
   toRemoteCandidateInput,
   type TurnServerConfig,
 } from "../../src/index.js";
+import { TurnError } from "../../src/turn/errors.js";
 import { requireCoturn, startCoturn, type Coturn } from "../support/coturn.js";
 
 let longTerm: Coturn;
@@ -63,7 +64,7 @@ async function relayPair(turn: Coturn, transport: "udp" | "tcp" | "tls") {
   ] as const) {
     from.on("local-candidate", (c) => to.addRemoteCandidate(toRemoteCandidateInput(c)));
     from.on("gathering-complete", () => to.endOfRemoteCandidates());
-    from.on("turn-error", (_server, reason) => errors.push(reason));
+    from.on("turn-error", (_server, error) => errors.push(error.message));
     to.setRemoteCredentials(from.localCredentials.ufrag, from.localCredentials.pwd);
   }
   const selected = Promise.all([once(a, "selected-pair"), once(b, "selected-pair")]);
@@ -117,8 +118,13 @@ describe("TURN through a real coturn", () => {
     const error = once(connection, "turn-error");
     const gathered = once(connection, "gathering-complete");
     connection.startGathering();
-    const [, reason] = (await error) as [unknown, string];
-    assert.match(reason, /401|Unauthorized/);
+    const [, failure] = (await error) as [unknown, TurnError];
+    assert.ok(failure instanceof TurnError);
+    assert.deepEqual(
+      [failure.phase, failure.code, failure.errorName],
+      ["allocate", 401, "Unauthorized"],
+    );
+    assert.match(failure.message, /^TURN allocate failed: 401 Unauthorized/);
     await gathered;
     await connection.close();
   });

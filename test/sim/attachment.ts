@@ -1,12 +1,14 @@
 /**
  * The driver loop for one endpoint on a host (DESIGN.md §2): every input (a datagram, a timer,
  * or a call the test makes through {@link Attachment.input}) is followed by draining
- * `pollTransmit()` until empty and arming exactly one timer at `pollTimeout()`.
+ * `pollTransmit()` until empty and arming exactly one timer at `pollTimeout()`. Endpoints are
+ * sans-IO machines of the project's contract (`DatagramSansIo`, src/common/sans-io.ts); their
+ * transmits must be datagrams.
  */
 import type { TransportAddress } from "../../src/common/address.js";
 import type { TimerHandle } from "./clock.js";
 import type { Host } from "./host.js";
-import type { Packet, SimContext, SimEndpoint } from "./types.js";
+import type { Packet, SimContext, SimDatagram, SimMachine, SimTransmit } from "./types.js";
 
 /** Where to bind: an address of the host (default: each of them) and a port (default: free). */
 export interface BindSpec {
@@ -63,7 +65,7 @@ export class Attachment {
     private readonly ctx: SimContext,
     readonly name: string,
     readonly host: Host,
-    readonly endpoint: SimEndpoint,
+    readonly endpoint: SimMachine,
     private readonly options: AttachOptions,
   ) {}
 
@@ -141,21 +143,33 @@ export class Attachment {
         throw new Error(`sim: endpoint "${this.name}" never stops returning transmits`);
       }
       this.counters.datagramsOut++;
-      this.host.transmit(this, d);
+      this.host.transmit(this, this.datagramOf(d));
     }
     return count;
+  }
+
+  /** A transmit as the network carries it: a datagram (tagged or not), or the run fails. */
+  private datagramOf(transmit: SimTransmit): SimDatagram {
+    if ("type" in transmit && transmit.type !== "datagram") {
+      throw new Error(
+        `sim: endpoint "${this.name}" asked for a ${transmit.type}; the simulator carries datagrams only`,
+      );
+    }
+    return transmit as SimDatagram;
   }
 
   private arm(): void {
     if (this.detached) return;
     const deadline = this.endpoint.pollTimeout();
-    if (deadline === undefined || deadline === Infinity) {
+    if (deadline === undefined) {
       this.timer?.cancel();
       this.timer = undefined;
       return;
     }
-    if (Number.isNaN(deadline))
-      throw new Error(`sim: endpoint "${this.name}" pollTimeout() is NaN`);
+    if (!Number.isFinite(deadline))
+      throw new Error(
+        `sim: endpoint "${this.name}" pollTimeout() is ${deadline} (the contract: a time, or undefined)`,
+      );
     const at = Math.max(deadline, this.ctx.clock.now);
     this.deadline = deadline;
     if (this.timer?.pending && this.timer.time === at) return;

@@ -1,12 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TransportAddress } from "../../src/common/address.js";
-import { Simulator, type SimDatagram, type SimEndpoint } from "./index.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import { Simulator, type SimDatagram, type SimTransmit } from "./index.js";
 
 /** An endpoint that logs its inputs and follows a script of deadlines and transmits. */
-class Scripted implements SimEndpoint {
+class Scripted implements DatagramSansIo<SimTransmit, never> {
   readonly log: string[] = [];
-  readonly outbox: SimDatagram[] = [];
+  readonly outbox: SimTransmit[] = [];
   deadline: number | undefined;
   accept = true;
   onTimeout: (now: number) => void = () => {};
@@ -19,7 +20,12 @@ class Scripted implements SimEndpoint {
     this.log.push(`timeout@${now}`);
     this.onTimeout(now);
   }
-  pollTransmit(): SimDatagram | undefined {
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
+  }
+
+  pollTransmit(): SimTransmit | undefined {
     return this.outbox.shift();
   }
   pollTimeout(): number | undefined {
@@ -111,6 +117,29 @@ describe("the endpoint driver", () => {
     assert.throws(
       () => sim.run({ maxTime: 1000 }),
       /"a#0" was woken 1000 times at t=0.*no progress/,
+    );
+  });
+
+  it("fails with a clear error when an endpoint asks for a deadline of Infinity instead of none", () => {
+    const { ea, aa } = pair();
+    assert.throws(
+      () =>
+        aa.input(() => {
+          ea.deadline = Infinity;
+        }),
+      /"a#0" pollTimeout\(\) is Infinity \(the contract: a time, or undefined\)/,
+    );
+  });
+
+  it("carries datagrams tagged like the agent's transmits and refuses any other transmit", () => {
+    const { sim, ea, eb, aa, bb } = pair();
+    const local = aa.addresses[0]!;
+    aa.input(() => ea.outbox.push({ type: "datagram", local, remote: bb.addresses[0]!, data }));
+    sim.run({ maxTime: 100 });
+    assert.deepEqual(eb.log, ["datagram@10 from 198.51.100.10:1000"]);
+    assert.throws(
+      () => aa.input(() => ea.outbox.push({ type: "stream-open" })),
+      /"a#0" asked for a stream-open; the simulator carries datagrams only/,
     );
   });
 

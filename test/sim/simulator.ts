@@ -9,7 +9,7 @@ import { Host } from "./host.js";
 import { Nat, type NatOptions } from "./nat.js";
 import { Network, type LinkConditions } from "./network.js";
 import { deriveRng } from "./random.js";
-import type { SimContext, SimEndpoint } from "./types.js";
+import type { SimContext, SimMachine } from "./types.js";
 
 /** Options of a {@link Simulator}. */
 export interface SimulatorOptions {
@@ -99,7 +99,7 @@ export class Simulator {
    */
   attach(
     host: Host,
-    endpoint: SimEndpoint,
+    endpoint: SimMachine,
     binds: readonly BindSpec[] = [{}],
     options: AttachOptions = {},
   ): Attachment {

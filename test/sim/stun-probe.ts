@@ -15,7 +15,8 @@ import {
   isStunMessage,
   type RetransmissionOptions,
 } from "../../src/stun/index.js";
-import type { SimDatagram, SimEndpoint } from "./types.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import type { SimDatagram } from "./types.js";
 
 /** One Binding transaction and what came of it. */
 export interface BindingResult {
@@ -43,7 +44,7 @@ interface Pending {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
 /** See the module comment. Drive it through `Attachment.input()`. */
-export class StunProbe implements SimEndpoint {
+export class StunProbe implements DatagramSansIo<SimDatagram, never> {
   /** Every Binding started, in order. */
   readonly results: BindingResult[] = [];
   /** Every datagram that was not a response to one of our transactions, in arrival order. */
@@ -114,6 +115,11 @@ export class StunProbe implements SimEndpoint {
       }
     }
     this.flush();
+  }
+
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
   }
 
   pollTransmit(): SimDatagram | undefined {

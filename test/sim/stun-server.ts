@@ -10,7 +10,8 @@ import {
   isStunMessage,
 } from "../../src/stun/index.js";
 import { attr } from "../../src/stun/index.js";
-import type { SimDatagram, SimEndpoint } from "./types.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import type { SimDatagram } from "./types.js";
 
 /** STUN server counters. */
 export interface StunServerCounters {
@@ -21,7 +22,7 @@ export interface StunServerCounters {
 }
 
 /** Answers STUN Binding requests on every address it is bound to. */
-export class SimStunServer implements SimEndpoint {
+export class SimStunServer implements DatagramSansIo<SimDatagram, never> {
   /** Exact counters, for assertions. */
   readonly counters: StunServerCounters = { requests: 0, ignored: 0 };
   private readonly outbox: SimDatagram[] = [];
@@ -57,6 +58,11 @@ export class SimStunServer implements SimEndpoint {
   }
 
   handleTimeout(): void {}
+
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
+  }
 
   pollTransmit(): SimDatagram | undefined {
     return this.outbox.shift();

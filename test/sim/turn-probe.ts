@@ -29,7 +29,8 @@ import {
   type StunAttribute,
 } from "../../src/stun/index.js";
 import { decodeChannelData, encodeChannelData } from "../../src/turn/index.js";
-import type { SimDatagram, SimEndpoint } from "./types.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import type { SimDatagram } from "./types.js";
 
 /** Options of a {@link TurnProbe}. */
 export interface TurnProbeOptions {
@@ -91,7 +92,7 @@ interface Pending {
 }
 
 /** See the module comment. Attach it, call {@link useAttachment}, drive it with `att.input()`. */
-export class TurnProbe implements SimEndpoint {
+export class TurnProbe implements DatagramSansIo<SimDatagram, never> {
   /** Peer data that came through the relay, in arrival order. */
   readonly relayed: RelayedToClient[] = [];
   /** Datagrams that were neither a known response nor relayed data. */
@@ -239,6 +240,11 @@ export class TurnProbe implements SimEndpoint {
   }
 
   handleTimeout(): void {}
+
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
+  }
 
   pollTransmit(): SimDatagram | undefined {
     return this.outbox.shift();

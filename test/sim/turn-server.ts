@@ -49,7 +49,8 @@ import {
   isValidChannelNumber,
 } from "../../src/turn/index.js";
 import type { BindSpec } from "./attachment.js";
-import type { SimDatagram, SimEndpoint } from "./types.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import type { SimDatagram } from "./types.js";
 
 /** Options of a {@link SimTurnServer}. Lifetimes are in seconds, as on the wire. */
 export interface TurnServerOptions {
@@ -240,7 +241,7 @@ export const zeroTurnServerCounters = (): TurnServerCounters => ({
 });
 
 /** See the module comment. Attach it, then call {@link useAttachment}. */
-export class SimTurnServer implements SimEndpoint {
+export class SimTurnServer implements DatagramSansIo<SimDatagram, never> {
   /** Exact counters, for assertions. */
   readonly counters: TurnServerCounters = zeroTurnServerCounters();
   /** The REALM it sends. */
@@ -380,6 +381,11 @@ export class SimTurnServer implements SimEndpoint {
         this.counters.expiredChannels++;
       }
     }
+  }
+
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
   }
 
   pollTransmit(): SimDatagram | undefined {

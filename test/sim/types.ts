@@ -1,34 +1,26 @@
 /**
- * The shapes shared by the simulator's parts: the sans-IO endpoint contract it drives
- * (DESIGN.md §2), the packets its networks carry and the context every part is built with.
+ * The shapes shared by the simulator's parts: the datagrams its endpoints exchange, the packets
+ * its networks carry and the context every part is built with. The endpoints themselves follow
+ * the project's one sans-IO contract (`DatagramSansIo` in src/common/sans-io.ts).
  */
+import type { Datagram, DatagramSansIo } from "../../src/common/sans-io.js";
 import type { TransportAddress } from "../../src/common/address.js";
 import type { Rng } from "../../src/common/rng.js";
 import type { Clock } from "./clock.js";
 import type { Network } from "./network.js";
 
 /** A datagram as an endpoint sees it: `local` is its own bound address, `remote` the peer. */
-export interface SimDatagram {
-  readonly local: TransportAddress;
-  readonly remote: TransportAddress;
-  readonly data: Uint8Array;
-}
+export type SimDatagram = Datagram;
 
 /**
- * A sans-IO endpoint the simulator drives (the ICE agent, a STUN server, a probe…). After every
- * input the simulator drains {@link pollTransmit} until it returns undefined, then arms exactly
- * one timer at {@link pollTimeout}.
+ * What an endpoint may ask the simulator to send: a datagram, plain or tagged
+ * `type: "datagram"` like the ICE agent's transmits. The simulated network carries nothing else
+ * (an agent asking for a TCP stream to a TURN server makes the run fail).
  */
-export interface SimEndpoint {
-  /** A datagram arrived on `datagram.local`; returns false when it is not for this endpoint. */
-  handleDatagram(now: number, datagram: SimDatagram): boolean;
-  /** The deadline from {@link pollTimeout} has come (or passed). */
-  handleTimeout(now: number): void;
-  /** The next datagram to send from one of the endpoint's bound addresses, or undefined. */
-  pollTransmit(): SimDatagram | undefined;
-  /** Absolute virtual ms of the next wake-up, or undefined when nothing is scheduled. */
-  pollTimeout(): number | undefined;
-}
+export type SimTransmit = Datagram | { readonly type: string };
+
+/** Any sans-IO machine the simulator can drive. */
+export type SimMachine = DatagramSansIo<SimTransmit, unknown>;
 
 /** An IP packet on a virtual network: UDP source, destination and payload. */
 export interface Packet {

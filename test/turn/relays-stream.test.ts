@@ -16,6 +16,7 @@ import {
   encodeStunMessage,
   getAttribute,
   longTermKey,
+  StunDecodeError,
   type StunAttribute,
 } from "../../src/stun/index.js";
 import { encodeChannelData } from "../../src/turn/channel-data.js";
@@ -36,7 +37,12 @@ const socket: LocalCandidate = {
   base: CLIENT,
 };
 
-/** A Relays with one TCP allocation being started (same seed: same transaction ids). */
+type StreamData = Extract<Transmit, { type: "stream-data" }>;
+
+/**
+ * A Relays with one TCP allocation being started (same seed: same transaction ids); the
+ * stream it asks the driver to open is taken, and checked.
+ */
 function started(): Relays {
   const relays = new Relays(
     [{ server: SERVER, transport: "tcp", username: "alice", password: "alice-pw" }],
@@ -44,23 +50,34 @@ function started(): Relays {
     5000,
   );
   relays.start(0, [socket]);
+  assert.deepEqual(relays.pollTransmit(), {
+    type: "stream-open",
+    stream: STREAM,
+    transport: "tcp",
+    server: SERVER,
+    local: CLIENT,
+  });
   return relays;
 }
 
-function transmits(relays: Relays): Transmit[] {
-  const out: Transmit[] = [];
-  for (let t; (t = relays.drainTransmit());) out.push(t);
+/** What the relays wrote to the stream since the last call (nothing else may come out). */
+function transmits(relays: Relays): StreamData[] {
+  const out: StreamData[] = [];
+  for (let t; (t = relays.pollTransmit());) {
+    assert.ok(t.type === "stream-data", `only stream data, not ${t.type}`);
+    out.push(t);
+  }
   return out;
 }
 
 function events(relays: Relays): RelayEvent[] {
   const out: RelayEvent[] = [];
-  for (let e; (e = relays.drainEvent());) out.push(e);
+  for (let e; (e = relays.pollEvent());) out.push(e);
   return out;
 }
 
 /** The server's answer to the client's last request: signed with the user's key. */
-function answer(request: Transmit, attributes: StunAttribute[] = []): Uint8Array {
+function answer(request: StreamData, attributes: StunAttribute[] = []): Uint8Array {
   const message = decodeStunMessage(request.data);
   return encodeStunMessage(
     { class: "success", method: message.method, transactionId: message.transactionId, attributes },
@@ -68,7 +85,7 @@ function answer(request: Transmit, attributes: StunAttribute[] = []): Uint8Array
   );
 }
 
-function challenge(request: Transmit): Uint8Array {
+function challenge(request: StreamData): Uint8Array {
   const message = decodeStunMessage(request.data);
   return encodeStunMessage(
     {
@@ -237,16 +254,21 @@ describe("Relays over a TCP stream (RFC 8656 §12.5 framing)", () => {
     const all = events(relays);
     assert.deepEqual(
       all.map((e) => e.type),
-      ["stream-open", "failed"],
+      ["failed"],
     );
-    const failed = all[1];
+    const failed = all[0];
     assert.ok(failed?.type === "failed");
     assert.deepEqual(failed.server, SERVER);
     assert.equal(failed.relayed, undefined);
     assert.match(
-      failed.reason,
+      failed.error.reason,
       /^stream framing: .*first byte 0x80 is neither STUN nor ChannelData/,
     );
+    assert.deepEqual(
+      [failed.error.phase, failed.error.code, failed.error.errorName],
+      ["transport", 0, "BadFraming"],
+    );
+    assert.ok(failed.error.cause instanceof StunDecodeError);
     assert.equal(relays.stats()[0]?.state, "closed");
     assert.equal(relays.gathering, false);
   });
@@ -264,6 +286,34 @@ describe("Relays over a TCP stream (RFC 8656 §12.5 framing)", () => {
     const failed = all[1];
     assert.ok(failed?.type === "failed");
     assert.deepEqual(failed.relayed, RELAY);
-    assert.match(failed.reason, /0x80/);
+    assert.match(failed.error.reason, /0x80/);
+  });
+});
+
+describe("Relays stream commands and stream failures", () => {
+  it("reports a stream the driver saw close as a transport failure that keeps the socket's error", () => {
+    const { relays } = bound();
+    transmits(relays);
+    const cause = new Error("read ECONNRESET");
+    relays.handleStreamClosed(0, STREAM, cause);
+    const [failed] = events(relays);
+    assert.ok(failed?.type === "failed");
+    assert.deepEqual(failed.relayed, RELAY);
+    assert.equal(
+      failed.error.message,
+      "TURN transport failed: ConnectionClosed (connection closed: read ECONNRESET)",
+    );
+    assert.equal(failed.error.cause, cause);
+  });
+
+  it("asks for the stream to close only after the deallocation written to it", () => {
+    const { relays } = bound();
+    transmits(relays);
+    relays.close(0);
+    const [refresh, close] = [relays.pollTransmit(), relays.pollTransmit()];
+    assert.ok(refresh?.type === "stream-data");
+    assert.equal(getAttribute(decodeStunMessage(refresh.data), "LIFETIME"), 0);
+    assert.deepEqual(close, { type: "stream-close", stream: STREAM });
+    assert.equal(relays.pollTransmit(), undefined);
   });
 });

@@ -21,7 +21,8 @@ import {
   zeroTurnServerCounters,
   type TurnServerOptions,
 } from "../sim/turn-server.js";
-import type { SimDatagram, SimEndpoint } from "../sim/types.js";
+import type { DatagramSansIo } from "../../src/common/sans-io.js";
+import type { SimDatagram } from "../sim/types.js";
 
 export const v4 = (address: string, port: number): TransportAddress => ({
   family: "IPv4",
@@ -48,8 +49,8 @@ export function describeMessage(bytes: Uint8Array): string {
   return message.class === "request" ? name : `${name} ${message.class}`;
 }
 
-/** A {@link SimEndpoint} around one TurnClient; events are kept with the virtual time. */
-export class TurnEndpoint implements SimEndpoint {
+/** A simulator endpoint around one TurnClient; events are kept with the virtual time. */
+export class TurnEndpoint implements DatagramSansIo<SimDatagram, never> {
   readonly client: TurnClient;
   /** Every event, with the virtual time it was drained. */
   readonly events: { readonly at: number; readonly event: TurnClientEvent }[] = [];
@@ -102,6 +103,11 @@ export class TurnEndpoint implements SimEndpoint {
     this.drainEvents();
   }
 
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
+  }
+
   pollTransmit(): SimDatagram | undefined {
     this.drainEvents();
     const data = this.client.pollTransmit();
@@ -125,7 +131,7 @@ export class TurnEndpoint implements SimEndpoint {
 }
 
 /** A peer on the internet: records what arrives and, when `echo` is on, sends it back. */
-export class EchoPeer implements SimEndpoint {
+export class EchoPeer implements DatagramSansIo<SimDatagram, never> {
   readonly received: {
     readonly at: number;
     readonly from: TransportAddress;
@@ -152,6 +158,11 @@ export class EchoPeer implements SimEndpoint {
   }
 
   handleTimeout(): void {}
+
+  /** No events (what happens is recorded in its fields). */
+  pollEvent(): undefined {
+    return undefined;
+  }
 
   pollTransmit(): SimDatagram | undefined {
     return this.outbox.shift();

@@ -9,7 +9,7 @@ const cone = { mapping: "endpoint-independent", filtering: "address-dependent" }
 
 const turnErrors = (side: ScenarioSide) =>
   side.events.flatMap(({ at, event }) =>
-    event.type === "turn-error" ? [{ at, reason: event.reason }] : [],
+    event.type === "turn-error" ? [{ at, reason: event.error.message, error: event.error }] : [],
   );
 const gatheredAt = (side: ScenarioSide) =>
   side.events.find(({ event }) => event.type === "gathering-complete")?.at;
@@ -31,6 +31,8 @@ describe("scenario: TURN server failures", () => {
     assert.equal(gatheredAt(s.a), 5_000);
     assert.equal(turnErrors(s.a).length, 1);
     assert.match(turnErrors(s.a)[0]!.reason, /no allocation within 5000 ms/);
+    const { error } = turnErrors(s.a)[0]!;
+    assert.deepEqual([error.phase, error.code, error.errorName], ["allocate", 0, "Timeout"]);
   });
 
   it("reports refused credentials as a turn-error and still connects directly", () => {
@@ -45,6 +47,7 @@ describe("scenario: TURN server failures", () => {
     assert.equal(s.a.agent.state(), "completed");
     const [error] = turnErrors(s.a);
     assert.match(error!.reason, /401 Unauthorized/);
+    assert.deepEqual([error!.error.phase, error!.error.code], ["allocate", 401]);
     assert.ok(gatheredAt(s.a)! < 200, "the refusal ends that allocation at once");
   });
 
@@ -63,6 +66,7 @@ describe("scenario: TURN server failures", () => {
     assert.equal(s.a.agent.state(), "completed", "consent still flows on the direct pair");
     const [error] = turnErrors(s.a);
     assert.match(error!.reason, /refresh/i, "the allocation refresh at 540 s timed out");
+    assert.deepEqual([error!.error.phase, error!.error.errorName], ["refresh", "Timeout"]);
     assert.equal(s.a.send("still here"), true);
   });
 });
