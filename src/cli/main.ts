@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
 import { runPeer, type PeerOptions } from "./peer.js";
+import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
 import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-commands.js";
 
 const usage = `usage: jingle-ice call <full-jid> --service URI --jid JID --password P [--pings N] [ICE options] [--json]
@@ -31,10 +32,7 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
         role: { type: "string", default: "controlling" },
         bind: { type: "string", multiple: true, default: [] },
         stun: { type: "string", multiple: true, default: [] },
-        turn: { type: "string", multiple: true, default: [] },
-        "turn-user": { type: "string" },
-        "turn-pass": { type: "string" },
-        "turn-transport": { type: "string", default: "udp" },
+        ...turnOptionSpecs,
         "turn-ca": { type: "string" },
         "relay-only": { type: "boolean", default: false },
         components: { type: "string", default: "1" },
@@ -54,28 +52,15 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
   if (!Number.isInteger(components) || components < 1 || components > 2) {
     throw new UsageError(`--components must be 1 or 2, not ${values.components}`);
   }
-  const transport = values["turn-transport"];
-  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") {
-    throw new UsageError(`--turn-transport must be udp, tcp or tls`);
-  }
-  if (
-    values.turn.length > 0 &&
-    (values["turn-user"] === undefined || values["turn-pass"] === undefined)
-  ) {
-    throw new UsageError("--turn needs --turn-user and --turn-pass");
-  }
-  if (values["relay-only"] && values.turn.length === 0) {
+  const turn = turnServersFromArgs(values);
+  if (values["relay-only"] && turn.length === 0) {
     throw new UsageError("--relay-only needs a --turn server");
   }
   return {
     role: values.role,
     bind: values.bind,
     stun: values.stun,
-    turn: values.turn.map((server) => ({
-      uri: `${transport === "tls" ? "turns" : "turn"}:${server}${transport === "tcp" ? "?transport=tcp" : ""}`,
-      username: values["turn-user"]!,
-      password: values["turn-pass"]!,
-    })),
+    turn,
     turnCa: values["turn-ca"],
     relayOnly: values["relay-only"],
     components,

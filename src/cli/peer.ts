@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { IceConnection } from "../node/ice-connection.js";
 import type { CandidatePairInfo, IceRole, IceState } from "../ice/types.js";
+import type { TurnServerConfig } from "../turn/server.js";
 import { candidateFromJson, candidateToJson } from "./candidate-json.js";
 
 /** Parsed `peer` options. */
@@ -14,12 +15,8 @@ export interface PeerOptions {
   readonly role: IceRole;
   readonly bind: readonly string[];
   readonly stun: readonly string[];
-  /** TURN servers as RFC 7065 URIs with their credentials. */
-  readonly turn: readonly {
-    readonly uri: string;
-    readonly username: string;
-    readonly password: string;
-  }[];
+  /** TURN servers with their credentials. */
+  readonly turn: readonly TurnServerConfig[];
   /** A CA file (PEM) for `turns:` servers. */
   readonly turnCa: string | undefined;
   readonly relayOnly: boolean;
@@ -79,12 +76,7 @@ export async function runPeer(options: PeerOptions, io: PeerIo): Promise<number>
     components: options.components,
     ...(options.bind.length > 0 ? { addresses: options.bind } : {}),
     stunServers: options.stun,
-    turnServers: options.turn.map((t) => ({
-      urls: t.uri,
-      username: t.username,
-      password: t.password,
-      ...(ca === undefined ? {} : { ca }),
-    })),
+    turnServers: options.turn.map((t) => (ca === undefined ? t : { ...t, ca: [ca] })),
     relayOnly: options.relayOnly,
   });
   const encoder = new TextEncoder();

@@ -10,6 +10,7 @@ import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
 import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
 import { UsageError } from "./errors.js";
+import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
 
 /** Options shared by `call` and `answer`. */
 export interface XmppCommandOptions {
@@ -40,10 +41,7 @@ const common = {
   password: { type: "string" },
   bind: { type: "string", multiple: true, default: [] },
   stun: { type: "string", multiple: true, default: [] },
-  turn: { type: "string", multiple: true, default: [] },
-  "turn-user": { type: "string" },
-  "turn-pass": { type: "string" },
-  "turn-transport": { type: "string", default: "udp" },
+  ...turnOptionSpecs,
   "relay-only": { type: "boolean", default: false },
   "ice-servers": { type: "string" },
   json: { type: "boolean", default: false },
@@ -62,13 +60,12 @@ function commonOptions(
       "--service, --jid and --password (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD) are required",
     );
   }
-  const transport = values["turn-transport"] as string;
-  if (transport !== "udp" && transport !== "tcp" && transport !== "tls")
-    throw new UsageError("--turn-transport must be udp, tcp or tls");
-  const turn = values["turn"] as string[];
-  if (turn.length > 0 && (values["turn-user"] === undefined || values["turn-pass"] === undefined)) {
-    throw new UsageError("--turn needs --turn-user and --turn-pass");
-  }
+  const turnServers = turnServersFromArgs({
+    turn: values["turn"] as string[],
+    "turn-user": values["turn-user"] as string | undefined,
+    "turn-pass": values["turn-pass"] as string | undefined,
+    "turn-transport": values["turn-transport"] as string,
+  });
   const iceServers = values["ice-servers"] as string | undefined;
   if (iceServers !== undefined && iceServers !== "auto")
     throw new UsageError("--ice-servers takes only 'auto'");
@@ -83,11 +80,7 @@ function commonOptions(
     ice: {
       ...(bind.length > 0 ? { addresses: bind } : {}),
       stunServers: values["stun"] as string[],
-      turnServers: turn.map((server) => ({
-        urls: `${transport === "tls" ? "turns" : "turn"}:${server}${transport === "tcp" ? "?transport=tcp" : ""}`,
-        username: values["turn-user"] as string,
-        password: values["turn-pass"] as string,
-      })),
+      turnServers,
       relayOnly: values["relay-only"] as boolean,
     },
   };

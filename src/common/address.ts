@@ -129,3 +129,14 @@ export function formatTransportAddress(address: TransportAddress): string {
     ? `[${address.address}]:${address.port}`
     : `${address.address}:${address.port}`;
 }
+
+/**
+ * Splits `host:port` or `[IPv6]:port` (an unbracketed IPv6 address works too: the port is what
+ * follows the last colon). Returns undefined when there is no port or it is not 1–65535.
+ */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
+  if (match === null) return undefined;
+  const port = Number(match[2]);
+  return port >= 1 && port <= 65535 ? { host: match[1]!, port } : undefined;
+}

@@ -14,7 +14,8 @@ import { streamFrameLength } from "../turn/channel-data.js";
 import { TurnClient } from "../turn/client.js";
 import { TurnError } from "../turn/errors.js";
 import { sameAddress, type LocalCandidate } from "./candidate.js";
-import type { RelayStats, Transmit, TurnServer } from "./types.js";
+import type { ResolvedTurnServer } from "../turn/server.js";
+import type { RelayStats, Transmit } from "./types.js";
 
 /** What the relays tell the agent. */
 export type RelayEvent =
@@ -47,7 +48,7 @@ export type RelayEvent =
 interface Relay {
   readonly client: TurnClient;
   readonly socket: LocalCandidate;
-  readonly config: TurnServer;
+  readonly config: ResolvedTurnServer;
   readonly deadline: number;
   /** For TCP/TLS: the driver's stream id and the bytes not yet framed. */
   readonly stream: number | undefined;
@@ -62,7 +63,7 @@ export class Relays implements SansIo<Transmit, RelayEvent> {
   private nextStream = 1;
 
   constructor(
-    private readonly servers: readonly TurnServer[],
+    private readonly servers: readonly ResolvedTurnServer[],
     private readonly rng: Rng,
     private readonly timeoutMs: number,
   ) {}
@@ -72,10 +73,10 @@ export class Relays implements SansIo<Transmit, RelayEvent> {
     for (const socket of sockets) {
       if (socket.candidate.type !== "host") continue;
       for (const config of this.servers) {
-        if (config.server.family !== socket.base.family) continue;
-        const transport = config.transport ?? "udp";
+        if (config.address.family !== socket.base.family) continue;
+        const { transport } = config;
         const client = new TurnClient({
-          server: config.server,
+          server: config.address,
           transport,
           username: config.username,
           password: config.password,
@@ -92,15 +93,8 @@ export class Relays implements SansIo<Transmit, RelayEvent> {
           settled: false,
         };
         this.relays.push(relay);
-        if (stream !== undefined && transport !== "udp") {
-          this.transmits.push({
-            type: "stream-open",
-            stream,
-            transport,
-            server: config.server,
-            local: socket.base,
-          });
-        }
+        if (stream !== undefined)
+          this.transmits.push({ type: "stream-open", stream, local: socket.base, server: config });
         client.start(now);
         this.collect(now, relay);
       }
@@ -238,7 +232,7 @@ export class Relays implements SansIo<Transmit, RelayEvent> {
   stats(): RelayStats[] {
     return this.relays.map((r) => ({
       server: r.client.server,
-      transport: r.config.transport ?? "udp",
+      transport: r.config.transport,
       state: r.client.state,
       ...r.client.stats(),
     }));

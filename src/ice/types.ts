@@ -8,6 +8,7 @@ import type { Rng } from "../common/rng.js";
 import type { Datagram } from "../common/sans-io.js";
 import type { TurnClientStats } from "../turn/stats.js";
 import type { TurnError } from "../turn/errors.js";
+import type { ResolvedTurnServer, TurnTransport } from "../turn/server.js";
 import type { StunServerError } from "./errors.js";
 
 /** RFC 8445 §5.1.1: how a candidate was obtained. */
@@ -66,21 +67,16 @@ export type Transmit =
   | {
       readonly type: "stream-open";
       readonly stream: number;
-      readonly transport: "tcp" | "tls";
-      readonly server: TransportAddress;
+      /** Connect from this socket's IP address. */
       readonly local: TransportAddress;
+      /**
+       * The server: connect to its `address` over its `transport` (`tcp` or `tls`); for TLS,
+       * verify the certificate for its `host` (with its `ca`, when given).
+       */
+      readonly server: ResolvedTurnServer;
     }
   | { readonly type: "stream-data"; readonly stream: number; readonly data: Uint8Array }
   | { readonly type: "stream-close"; readonly stream: number };
-
-/** A TURN server to allocate relayed candidates on (RFC 8656; URIs per RFC 7065). */
-export interface TurnServer {
-  readonly server: TransportAddress;
-  /** `udp` uses the host socket; `tcp`/`tls` a stream the driver opens. @default "udp" */
-  readonly transport?: "udp" | "tcp" | "tls";
-  readonly username: string;
-  readonly password: string;
-}
 
 /** A datagram the driver received on the socket bound to `local`. */
 export type ReceivedDatagram = Datagram;
@@ -123,7 +119,7 @@ export interface AgentOptions {
    * TURN servers for relayed candidates (each also yields a server-reflexive candidate). No
    * public server is ever used by default. @default []
    */
-  readonly turnServers?: readonly TurnServer[];
+  readonly turnServers?: readonly ResolvedTurnServer[];
   /** How long one TURN allocation may take during gathering. @default 5000 */
   readonly turnServerTimeoutMs?: number;
   /** STUN servers for server-reflexive candidates. No public server is ever used by default. @default [] */
@@ -179,7 +175,7 @@ export interface AgentOptions {
 /** Per-allocation counters in `stats().turn`. */
 export interface RelayStats extends TurnClientStats {
   readonly server: TransportAddress;
-  readonly transport: "udp" | "tcp" | "tls";
+  readonly transport: TurnTransport;
   readonly state: string;
 }
 

@@ -5,7 +5,8 @@
  */
 import { xml } from "@xmpp/xml";
 import { children, type XmlElement } from "../jingle/xml.js";
-import type { TurnServerConfig } from "../node/ice-connection.js";
+import type { StunServerConfig } from "../stun/server.js";
+import { defaultTurnPort, type TurnServerConfig } from "../turn/server.js";
 import type { XmppClient } from "./xmpp.js";
 
 export const NS_EXTDISCO_2 = "urn:xmpp:extdisco:2";
@@ -27,7 +28,7 @@ export interface ExternalService {
 
 /** The ICE servers found. */
 export interface DiscoveredServers {
-  readonly stunServers: string[];
+  readonly stunServers: StunServerConfig[];
   readonly turnServers: TurnServerConfig[];
   /** When to ask again (ms since the epoch). */
   readonly refreshAt: number;
@@ -61,23 +62,27 @@ export function parseServices(payload: XmlElement | undefined): ExternalService[
 
 /** ICE options from services (only `stun`, `turn` and `turns`; others are ignored). */
 export function toIceServers(services: readonly ExternalService[], now: number): DiscoveredServers {
-  const stunServers: string[] = [];
+  const stunServers: StunServerConfig[] = [];
   const turnServers: TurnServerConfig[] = [];
   let refreshAt = now + 3_600_000;
   for (const s of services) {
     if (s.expires !== undefined) refreshAt = Math.min(refreshAt, s.expires - 60_000);
-    const host = s.host.includes(":") ? `[${s.host}]` : s.host;
     if (s.type === "stun" && (s.transport ?? "udp") === "udp") {
-      stunServers.push(`${host}:${s.port ?? 3478}`);
+      stunServers.push({ host: s.host, port: s.port ?? 3478 });
     } else if (
       (s.type === "turn" || s.type === "turns") &&
       s.username !== undefined &&
       s.password !== undefined
     ) {
-      const secure = s.type === "turns";
-      const query = !secure && s.transport === "tcp" ? "?transport=tcp" : "";
-      const uri = `${secure ? "turns" : "turn"}:${s.host.includes(":") ? `[${s.host}]` : s.host}:${s.port ?? (secure ? 5349 : 3478)}${query}`;
-      turnServers.push({ urls: uri, username: s.username, password: s.password });
+      // XEP-0215 §3: `turns` is TURN over TLS; for `turn`, the transport attribute says UDP or TCP.
+      const transport = s.type === "turns" ? "tls" : s.transport === "tcp" ? "tcp" : "udp";
+      turnServers.push({
+        host: s.host,
+        port: s.port ?? defaultTurnPort(transport),
+        transport,
+        username: s.username,
+        password: s.password,
+      });
     }
   }
   return { stunServers, turnServers, refreshAt };

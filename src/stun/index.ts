@@ -11,6 +11,7 @@ export * from "./errors.js";
 export { decodeMessageType, encodeMessageType } from "./header.js";
 export type { IntegrityField } from "./integrity.js";
 export * from "./message.js";
+export * from "./server.js";
 export * from "./transaction.js";
 export * from "./transaction-id.js";
 export * from "./verify.js";

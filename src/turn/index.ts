@@ -6,4 +6,5 @@
 export * from "./channel-data.js";
 export * from "./client.js";
 export * from "./errors.js";
+export * from "./server.js";
 export * from "./uri.js";

@@ -2,13 +2,14 @@
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";
 import type { TurnError } from "./errors.js";
+import type { TurnTransport } from "./server.js";
 
 /** Options of a {@link TurnClient}. Every duration is in milliseconds. */
 export interface TurnClientOptions {
   /** The TURN server. */
   readonly server: TransportAddress;
   /** How we reach it: over UDP requests are retransmitted; over TCP/TLS ChannelData is padded. @default "udp" */
-  readonly transport?: "udp" | "tcp" | "tls";
+  readonly transport?: TurnTransport;
   readonly username: string;
   readonly password: string;
   readonly rng: Rng;

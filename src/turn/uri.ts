@@ -1,5 +1,6 @@
 /** TURN URIs (RFC 7065): `turn:host[:port][?transport=udp|tcp]` and `turns:host[:port][?transport=tcp]`. */
 import { JingleIceError } from "../common/errors.js";
+import { defaultTurnPort, type TurnServerConfig, type TurnTransport } from "./server.js";
 
 /** A parsed TURN URI. */
 export interface TurnUri {
@@ -10,7 +11,7 @@ export interface TurnUri {
   /** @default 3478 for `turn:`, 5349 for `turns:` (RFC 7065 §3). */
   readonly port: number;
   /** How to reach the server: UDP, TCP, or TLS over TCP. */
-  readonly transport: "udp" | "tcp" | "tls";
+  readonly transport: TurnTransport;
 }
 
 /** A TURN URI that cannot be understood. */
@@ -34,12 +35,39 @@ export function parseTurnUri(uri: string): TurnUri {
   }
   const secure = match[1]!.toLowerCase() === "turns";
   const host = match[2]!.replace(/^\[|\]$/g, "");
-  const port = match[3] === undefined ? (secure ? 5349 : 3478) : Number(match[3]);
-  if (port < 1 || port > 65535) throw new TurnUriError(`port out of range in ${uri}`);
   const requested = match[4]?.toLowerCase();
   if (secure && requested === "udp") {
     throw new TurnUriError(`turns: runs over TCP; transport=udp (DTLS) is not supported: ${uri}`);
   }
   const transport = secure ? "tls" : requested === "tcp" ? "tcp" : "udp";
+  const port = match[3] === undefined ? defaultTurnPort(transport) : Number(match[3]);
+  if (port < 1 || port > 65535) throw new TurnUriError(`port out of range in ${uri}`);
   return { secure, host, port, transport };
+}
+
+/**
+ * The TURN servers an RTCIceServer-style entry names: one per URI, with its credentials (and
+ * its CA certificates, for `turns:`).
+ * @throws {TurnUriError} for a URI that cannot be understood.
+ */
+export function turnServersFromUris(entry: {
+  readonly urls: string | readonly string[];
+  readonly username: string;
+  readonly password: string;
+  readonly ca?: string | readonly string[];
+}): TurnServerConfig[] {
+  const urls = typeof entry.urls === "string" ? [entry.urls] : entry.urls;
+  const ca =
+    entry.ca === undefined ? undefined : typeof entry.ca === "string" ? [entry.ca] : entry.ca;
+  return urls.map((url) => {
+    const { host, port, transport } = parseTurnUri(url);
+    return {
+      host,
+      port,
+      transport,
+      username: entry.username,
+      password: entry.password,
+      ...(ca === undefined ? {} : { ca }),
+    };
+  });
 }

@@ -44,10 +44,12 @@ describe("jingle-ice peer options", () => {
     assert.deepEqual(options.stun, ["127.0.0.1:3478"]);
     assert.equal(options.components, 2);
     assert.equal(options.echo, true);
-    assert.deepEqual(options.turn, [{ uri: "turn:127.0.0.1:3478", username: "u", password: "p" }]);
+    assert.deepEqual(options.turn, [
+      { host: "127.0.0.1", port: 3478, transport: "udp", username: "u", password: "p" },
+    ]);
   });
 
-  it("turns --turn-transport into the RFC 7065 URI and insists on credentials for TURN", () => {
+  it("reads --turn-transport into each server and insists on credentials and HOST:PORT for TURN", () => {
     const tcp = parsePeerArgs([
       "--turn",
       "127.0.0.1:3478",
@@ -58,7 +60,13 @@ describe("jingle-ice peer options", () => {
       "--turn-transport",
       "tcp",
     ]);
-    assert.equal(tcp.turn[0]?.uri, "turn:127.0.0.1:3478?transport=tcp");
+    assert.deepEqual(tcp.turn[0], {
+      host: "127.0.0.1",
+      port: 3478,
+      transport: "tcp",
+      username: "u",
+      password: "p",
+    });
     const tls = parsePeerArgs([
       "--turn",
       "127.0.0.1:5349",
@@ -69,8 +77,16 @@ describe("jingle-ice peer options", () => {
       "--turn-transport",
       "tls",
     ]);
-    assert.equal(tls.turn[0]?.uri, "turns:127.0.0.1:5349");
+    assert.deepEqual([tls.turn[0]?.transport, tls.turn[0]?.port], ["tls", 5349]);
     assert.throws(() => parsePeerArgs(["--turn", "127.0.0.1:3478"]), UsageError);
+    assert.throws(
+      () => parsePeerArgs(["--turn", "127.0.0.1", "--turn-user", "u", "--turn-pass", "p"]),
+      /--turn takes HOST:PORT/,
+    );
+    assert.throws(
+      () => parsePeerArgs(["--turn", "127.0.0.1:1", "--turn-transport", "sctp"]),
+      /--turn-transport must be udp, tcp or tls/,
+    );
     assert.throws(() => parsePeerArgs(["--relay-only"]), UsageError);
   });
 

@@ -8,7 +8,7 @@ import {
   DatagramChannel,
   IceConnection,
   toRemoteCandidateInput,
-  type TurnServerConfig,
+  type TurnServerUrls,
 } from "../../src/index.js";
 import { TurnError } from "../../src/turn/errors.js";
 import { requireCoturn, startCoturn, type Coturn } from "../support/coturn.js";
@@ -37,7 +37,7 @@ after(async () => {
   await Promise.all([longTerm?.stop(), restApi?.stop()]);
 });
 
-function server(turn: Coturn, user: string, transport: "udp" | "tcp" | "tls"): TurnServerConfig {
+function server(turn: Coturn, user: string, transport: "udp" | "tcp" | "tls"): TurnServerUrls {
   const urls =
     transport === "tls"
       ? `turns:127.0.0.1:${turn.tlsPort}`

@@ -37,14 +37,14 @@ describe("XEP-0215 external services", () => {
     assert.equal(parsed[1]?.expires, Date.parse("2026-11-29T12:00:00Z"));
   });
 
-  it("turns them into STUN servers and TURN URIs, skipping TURN without credentials and unknown types", () => {
+  it("turns them into structured STUN and TURN servers, skipping TURN without credentials and unknown types", () => {
     const now = Date.parse("2026-11-29T11:00:00Z");
     const servers = toIceServers(parseServices(services), now);
-    assert.deepEqual(servers.stunServers, ["192.0.2.1:3478"]);
-    assert.deepEqual(
-      servers.turnServers.map((t) => t.urls),
-      ["turn:192.0.2.1:3478", "turns:turn.example.org:5349"],
-    );
+    assert.deepEqual(servers.stunServers, [{ host: "192.0.2.1", port: 3478 }]);
+    assert.deepEqual(servers.turnServers, [
+      { host: "192.0.2.1", port: 3478, transport: "udp", username: "u", password: "p" },
+      { host: "turn.example.org", port: 5349, transport: "tls", username: "u", password: "p" },
+    ]);
     assert.equal(
       servers.refreshAt,
       Date.parse("2026-11-29T11:59:00Z"),

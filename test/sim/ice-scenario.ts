@@ -18,6 +18,7 @@ import type {
   IceRole,
   IceState,
 } from "../../src/ice/types.js";
+import { turnServerAt } from "../../src/turn/server.js";
 import type { Attachment } from "./attachment.js";
 import type { Nat, NatBehavior } from "./nat.js";
 import type { LinkConditions, Network } from "./network.js";
@@ -166,11 +167,10 @@ export class IceScenario {
       turnServers:
         options.turn === true && this.turnServer !== undefined
           ? [
-              {
-                server: this.turnServer.address,
+              turnServerAt(this.turnServer.address, {
                 username: name,
                 password: options.turnPassword ?? `${name}-pass`,
-              },
+              }),
             ]
           : [],
       components: this.components,

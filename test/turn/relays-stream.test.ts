@@ -20,11 +20,13 @@ import {
   type StunAttribute,
 } from "../../src/stun/index.js";
 import { encodeChannelData } from "../../src/turn/channel-data.js";
+import { turnServerAt } from "../../src/turn/server.js";
 import { CLIENT, PEER, RELAY, SERVER, bytes } from "./support.js";
 
 const REALM = "sim.example";
 const KEY = longTermKey("alice", REALM, "alice-pw");
 const STREAM = 1;
+const TCP_SERVER = turnServerAt(SERVER, { username: "alice", password: "alice-pw" }, "tcp");
 const socket: LocalCandidate = {
   candidate: {
     foundation: "1",
@@ -44,18 +46,13 @@ type StreamData = Extract<Transmit, { type: "stream-data" }>;
  * stream it asks the driver to open is taken, and checked.
  */
 function started(): Relays {
-  const relays = new Relays(
-    [{ server: SERVER, transport: "tcp", username: "alice", password: "alice-pw" }],
-    seededRng(7),
-    5000,
-  );
+  const relays = new Relays([TCP_SERVER], seededRng(7), 5000);
   relays.start(0, [socket]);
   assert.deepEqual(relays.pollTransmit(), {
     type: "stream-open",
     stream: STREAM,
-    transport: "tcp",
-    server: SERVER,
     local: CLIENT,
+    server: TCP_SERVER,
   });
   return relays;
 }

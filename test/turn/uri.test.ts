@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TurnUriError, parseTurnUri } from "../../src/turn/uri.js";
+import { TurnUriError, parseTurnUri, turnServersFromUris } from "../../src/turn/uri.js";
 
 describe("TURN URIs (RFC 7065)", () => {
   it("defaults to UDP on 3478 for turn: and TLS on 5349 for turns:", () => {
@@ -37,5 +37,52 @@ describe("TURN URIs (RFC 7065)", () => {
     assert.throws(() => parseTurnUri("stun:example.org"), TurnUriError);
     assert.throws(() => parseTurnUri("turn:example.org:99999"), TurnUriError);
     assert.throws(() => parseTurnUri("turns:example.org?transport=udp"), TurnUriError);
+  });
+});
+
+describe("TURN servers from an RTCIceServer-style entry", () => {
+  it("gives one structured server per URI, with the credentials and the CA certificates as a list", () => {
+    assert.deepEqual(
+      turnServersFromUris({
+        urls: ["turn:192.0.2.1", "turns:turn.example.org:443"],
+        username: "u",
+        password: "p",
+        ca: "PEM",
+      }),
+      [
+        {
+          host: "192.0.2.1",
+          port: 3478,
+          transport: "udp",
+          username: "u",
+          password: "p",
+          ca: ["PEM"],
+        },
+        {
+          host: "turn.example.org",
+          port: 443,
+          transport: "tls",
+          username: "u",
+          password: "p",
+          ca: ["PEM"],
+        },
+      ],
+    );
+    assert.deepEqual(
+      turnServersFromUris({ urls: "turn:[::1]?transport=tcp", username: "u", password: "p" }),
+      [{ host: "::1", port: 3478, transport: "tcp", username: "u", password: "p" }],
+    );
+  });
+
+  it("refuses the whole entry when one URI cannot be understood", () => {
+    assert.throws(
+      () =>
+        turnServersFromUris({
+          urls: ["turn:ok.example", "http://x"],
+          username: "u",
+          password: "p",
+        }),
+      TurnUriError,
+    );
   });
 });

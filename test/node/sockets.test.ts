@@ -1,0 +1,43 @@
+// The driver's UDP socket helpers (src/node/sockets.ts), on 127.0.0.1 only.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { SocketBindError } from "../../src/node/errors.js";
+import { bindUdp, RemoteNames, SocketTable } from "../../src/node/sockets.js";
+
+describe("driver sockets", () => {
+  it("binds the next free port of a range and says which address and range failed when none is", async () => {
+    const first = await bindUdp("IPv4", "127.0.0.1", undefined);
+    const taken = first.address().port;
+    const next = await bindUdp("IPv4", "127.0.0.1", { min: taken, max: taken + 50 });
+    const port = next.address().port;
+    assert.ok(port > taken && port <= taken + 50, `${port} is after the taken ${taken}`);
+    await assert.rejects(bindUdp("IPv4", "127.0.0.1", { min: taken, max: taken }), (error) => {
+      assert.ok(error instanceof SocketBindError);
+      assert.equal(error.message, `could not bind UDP on 127.0.0.1 (ports ${taken}-${taken})`);
+      assert.ok(error.cause instanceof Error);
+      return true;
+    });
+    const table = new SocketTable();
+    table.add({ family: "IPv4", address: "127.0.0.1", port: taken }, first);
+    table.add({ family: "IPv4", address: "127.0.0.1", port }, next);
+    assert.equal(table.at({ family: "IPv4", address: "127.0.0.1", port }), next);
+    assert.equal(table.at({ family: "IPv4", address: "127.0.0.2", port: taken }), undefined);
+    await table.closeAll();
+    assert.equal(table.at({ family: "IPv4", address: "127.0.0.1", port: taken }), undefined);
+  });
+
+  it("turns a sender's address text into a canonical transport address, or nothing for a non-IP", () => {
+    const names = new RemoteNames();
+    assert.deepEqual(names.parse({ address: "127.0.0.1", port: 9 }), {
+      family: "IPv4",
+      address: "127.0.0.1",
+      port: 9,
+    });
+    assert.deepEqual(names.parse({ address: "2001:DB8::1", port: 1 }), {
+      family: "IPv6",
+      address: "2001:db8::1",
+      port: 1,
+    });
+    assert.equal(names.parse({ address: "example.org", port: 1 }), undefined);
+  });
+});
