@@ -41,6 +41,22 @@ export class FoundationRegistry {
   }
 }
 
+/**
+ * A UDP candidate (the only transport we use): the one place candidates are built, so each has
+ * exactly these fields and `relatedAddress` only when there is one.
+ */
+export function udpCandidate(
+  type: CandidateType,
+  component: number,
+  foundation: string,
+  priority: number,
+  address: TransportAddress,
+  relatedAddress?: TransportAddress,
+): Candidate {
+  const candidate: Candidate = { foundation, component, transport: "udp", priority, address, type };
+  return relatedAddress === undefined ? candidate : { ...candidate, relatedAddress };
+}
+
 /** Why a remote candidate was not used (counted in `stats().ignoredRemoteCandidates`). */
 export type RemoteCandidateRejection =
   "not-udp" | "hostname" | "zone-id" | "bad-port" | "bad-priority" | "bad-component";
@@ -84,23 +100,16 @@ export function checkRemoteCandidate(
   };
   const related = input.relatedAddress;
   const relatedFamily = related ? ipFamily(related.address) : undefined;
-  return {
-    foundation: input.foundation,
-    component: input.component,
-    transport: "udp",
-    priority: input.priority,
+  return udpCandidate(
+    input.type,
+    input.component,
+    input.foundation,
+    input.priority,
     address,
-    type: input.type,
-    ...(related && relatedFamily
-      ? {
-          relatedAddress: {
-            family: relatedFamily,
-            address: canonicalIp(related.address)!,
-            port: related.port,
-          },
-        }
-      : {}),
-  };
+    related && relatedFamily
+      ? { family: relatedFamily, address: canonicalIp(related.address)!, port: related.port }
+      : undefined,
+  );
 }
 
 /** A candidate as `addRemoteCandidate` takes it (e.g. one agent's candidate for another). */

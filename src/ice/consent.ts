@@ -4,6 +4,7 @@
  * or expired (`failed`: stop sending). The checks themselves are sent by the agent.
  */
 import type { Rng } from "../common/rng.js";
+import { earliest, isDue, type Deadline } from "../common/sans-io.js";
 
 /** The consent timers, in ms. */
 export interface ConsentTiming {
@@ -17,7 +18,7 @@ export type ConsentStatus = "fresh" | "stale" | "expired";
 
 export class Consent {
   private lastResponseAt = 0;
-  private nextCheckAt = Infinity;
+  private nextCheckAt: Deadline;
 
   constructor(
     private readonly rng: Rng,
@@ -32,7 +33,7 @@ export class Consent {
 
   /** No selected pair any more (ICE restart): no checks until the next start(). */
   stop(): void {
-    this.nextCheckAt = Infinity;
+    this.nextCheckAt = undefined;
   }
 
   /** A consent check got its response. */
@@ -53,7 +54,7 @@ export class Consent {
 
   /** True when a check is due at `now`; the next one is then scheduled. */
   takeDue(now: number): boolean {
-    if (now < this.nextCheckAt) return false;
+    if (!isDue(this.nextCheckAt, now)) return false;
     this.nextCheckAt = now + this.delay();
     return true;
   }
@@ -61,8 +62,8 @@ export class Consent {
   /** The next moment something is due (a check, going stale unless already, expiring). */
   deadline(stale: boolean): number {
     const expiry = this.lastResponseAt + this.timing.consentTimeoutMs;
-    const staleAt = stale ? Infinity : this.lastResponseAt + this.timing.disconnectedTimeoutMs;
-    return Math.min(this.nextCheckAt, staleAt, expiry);
+    const staleAt = stale ? undefined : this.lastResponseAt + this.timing.disconnectedTimeoutMs;
+    return earliest(this.nextCheckAt, staleAt, expiry)!;
   }
 
   /** RFC 7675 §5.1: intervals randomised to 0.8–1.2 × the mean (whole milliseconds). */

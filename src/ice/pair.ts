@@ -2,7 +2,7 @@
 import type { StunClientTransaction } from "../stun/transaction.js";
 import { addressKey, type LocalCandidate } from "./candidate.js";
 import { pairPriority } from "./priority.js";
-import type { Candidate, IceRole } from "./types.js";
+import type { Candidate, CandidatePairInfo, IceRole } from "./types.js";
 
 /** RFC 8445 §6.1.2.6 pair states. */
 export type PairState = "frozen" | "waiting" | "in-progress" | "succeeded" | "failed";
@@ -34,8 +34,8 @@ export class CandidatePair {
   remoteNominated = false;
   /** The check in flight, if any. */
   check: PairCheck | undefined;
-  /** When the last check on this pair succeeded (for consent, RFC 7675). */
-  lastSuccessAt = -Infinity;
+  /** When the last check on this pair succeeded (for consent, RFC 7675); undefined: never. */
+  lastSuccessAt: number | undefined;
   private priorityValue = 0n;
 
   constructor(
@@ -80,4 +80,13 @@ export class CandidatePair {
     const remote = this.remote.priority;
     return role === "controlling" ? pairPriority(local, remote) : pairPriority(remote, local);
   }
+}
+
+/** A pair as the application sees it: the local candidate is the one the peer saw, once valid. */
+export function pairInfo(pair: CandidatePair): CandidatePairInfo {
+  return {
+    component: pair.component,
+    local: (pair.validLocal ?? pair.local).candidate,
+    remote: pair.remote,
+  };
 }
