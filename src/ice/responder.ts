@@ -1,0 +1,115 @@
+/**
+ * Connectivity checks from the peer (RFC 8445 §7.3): each is answered at once (the decision is
+ * `answerCheck`'s), and an accepted one teaches us a peer-reflexive candidate, triggers a check
+ * on its pair and may nominate it (§7.3.1.3–7.3.1.5). Checks that arrive before the peer's
+ * credentials (trickle) wait for them, up to `maxRemoteCandidates`.
+ */
+import type { TransportAddress } from "../common/address.js";
+import type { DecodedStunMessage } from "../stun/message.js";
+import type { LocalCandidate } from "./candidate.js";
+import type { CheckList } from "./checklist.js";
+import type { AgentCounters } from "./counters.js";
+import type { Identity } from "./identity.js";
+import type { Nomination } from "./nomination.js";
+import type { Sender } from "./ports.js";
+import type { CandidateRegistry } from "./registry.js";
+import { answerCheck } from "./requests.js";
+import type { ComponentStates } from "./states.js";
+
+/** An accepted check, as it is remembered until the peer's credentials arrive. */
+interface AcceptedCheck {
+  readonly socket: LocalCandidate;
+  readonly source: TransportAddress;
+  readonly priority: number;
+  readonly useCandidate: boolean;
+}
+
+export class CheckResponder {
+  private early: AcceptedCheck[] = [];
+
+  constructor(
+    private readonly maxEarlyChecks: number,
+    private readonly identity: Identity,
+    private readonly registry: CandidateRegistry,
+    private readonly checklist: CheckList,
+    private readonly nomination: Nomination,
+    private readonly states: ComponentStates,
+    private readonly sender: Sender,
+    private readonly counters: AgentCounters,
+  ) {}
+
+  /** Checks waiting for the peer's credentials. */
+  get earlyChecks(): number {
+    return this.early.length;
+  }
+
+  /** A Binding request that arrived on `socket` from `source`. */
+  handleRequest(
+    now: number,
+    socket: LocalCandidate,
+    source: TransportAddress,
+    message: DecodedStunMessage,
+  ): void {
+    const { counters, identity } = this;
+    counters.values.checksReceived++;
+    const decision = answerCheck(message, source, {
+      ufrag: identity.localCredentials.ufrag,
+      localKey: identity.localKey,
+      role: identity.role,
+      tieBreaker: identity.tieBreaker,
+    });
+    if (decision.kind === "role-conflict" || (decision.kind === "accepted" && decision.conflict))
+      counters.values.roleConflicts++;
+    if (decision.kind === "accepted" && decision.switchRole !== undefined)
+      identity.switchRole(decision.switchRole);
+    counters.values.responsesSent++;
+    this.sender.send(now, socket.base, source, decision.reply);
+    if (decision.kind === "rejected") {
+      if (decision.drop !== undefined) counters.drop(decision.drop);
+      return;
+    }
+    if (decision.kind === "role-conflict") return;
+    const check: AcceptedCheck = {
+      socket,
+      source,
+      priority: decision.priority,
+      useCandidate: decision.useCandidate,
+    };
+    if (identity.remoteKey === undefined) {
+      if (this.early.length < this.maxEarlyChecks) this.early.push(check);
+      return;
+    }
+    this.accept(now, check);
+  }
+
+  /** The peer's credentials arrived: the checks that waited for them are taken now. */
+  acceptEarly(now: number): void {
+    const early = this.early;
+    this.early = [];
+    for (const check of early) this.accept(now, check);
+  }
+
+  /** Forgets the checks that waited (ICE restart). */
+  clear(): void {
+    this.early = [];
+  }
+
+  /** RFC 8445 §7.3.1.3–7.3.1.5: learn a peer-reflexive candidate, trigger a check, nominate. */
+  private accept(now: number, check: AcceptedCheck): void {
+    const component = check.socket.candidate.component;
+    const remote =
+      this.registry.findRemote(component, check.source) ??
+      this.registry.learnRemote(component, check.source, check.priority);
+    if (remote === undefined) return;
+    const added = this.checklist.add(check.socket, remote, this.identity.role);
+    if (added.kind === "cap") return;
+    const pair = added.pair;
+    if (check.useCandidate) pair.remoteNominated = true;
+    if (pair.state === "succeeded") {
+      if (check.useCandidate) this.nomination.select(now, pair);
+    } else {
+      this.checklist.trigger(pair, now);
+    }
+    this.states.set(component, "checking", true);
+  }
+}
