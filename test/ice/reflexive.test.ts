@@ -8,6 +8,7 @@ import type { LocalCandidate } from "../../src/ice/candidate.js";
 import { StunServerError } from "../../src/ice/errors.js";
 import { ReflexiveGatherer, type ReflexiveEvent } from "../../src/ice/reflexive.js";
 import type { Transmit } from "../../src/ice/types.js";
+import { v4 } from "./parts.js";
 import {
   attr,
   decodeStunMessage,
@@ -15,7 +16,6 @@ import {
   type StunAttribute,
 } from "../../src/stun/index.js";
 
-const v4 = (address: string, port: number): TransportAddress => ({ family: "IPv4", address, port });
 const host = (address: TransportAddress): LocalCandidate => ({
   candidate: {
     foundation: "1",
