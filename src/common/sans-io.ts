@@ -77,44 +77,58 @@ export function isDue(deadline: Deadline, now: number): boolean {
  * oldest and counts it in {@link Outbox.dropped}.
  */
 export class Outbox<T> {
-  private items: T[] = [];
+  /** Items live in `items[head..tail)`; other slots are cleared, so they keep nothing alive. */
+  private items: (T | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   /** Items dropped because the queue was full. */
   dropped = 0;
 
   constructor(private readonly limit = 10_000) {}
 
   push(item: T): void {
-    if (this.size >= this.limit) {
-      this.head++;
+    if (this.tail - this.head >= this.limit) {
+      this.items[this.head++] = undefined;
       this.dropped++;
+      this.compact();
     }
-    this.items.push(item);
-    this.compact();
+    this.items[this.tail++] = item;
   }
 
   /** The oldest item, removed; `undefined` when empty. */
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    this.compact();
+    if (this.head === this.tail) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head === this.tail) {
+      // Drained (the usual case after every input): the next items go to the front again.
+      this.head = 0;
+      this.tail = 0;
+    } else {
+      this.compact();
+    }
     return item;
   }
 
-  /** Drops consumed slots once they are the larger part of the array. */
+  /** Moves the items to the front once consumed slots are the larger part of the array. */
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.head <= 1024 || this.head * 2 <= this.tail) return;
+    const { items, head, tail } = this;
+    for (let i = head; i < tail; i++) {
+      items[i - head] = items[i];
+      items[i] = undefined;
     }
+    this.tail = tail - head;
+    this.head = 0;
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
 
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.tail = 0;
   }
 }
