@@ -5,7 +5,7 @@
 export * from "./datagram-channel.js";
 export * from "./errors.js";
 export * from "./ice-connection.js";
-export * from "./ice-servers.js";
+export type { StunServerOption, TurnServerOption, TurnServerUrls } from "./ice-servers.js";
 export * from "./interfaces.js";
 export * from "./rng.js";
 export * from "./dtls-certificate.js";
