@@ -21,6 +21,7 @@ export interface PendingCheck {
   readonly key: Uint8Array;
 }
 
+/** The table of outstanding check and consent transactions, by transaction id. */
 export class CheckTransactions {
   private readonly pending = new Map<string, PendingCheck>();
 

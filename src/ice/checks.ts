@@ -21,6 +21,7 @@ import type { ComponentStates } from "./states.js";
 /** Sends of a consent check before it counts as unanswered (RFC 7675 §5.1 leaves it open). */
 const CONSENT_TRANSMISSIONS = 4;
 
+/** Starts the agent's checks; owns the pacing clock (when the next paced check may start). */
 export class CheckScheduler {
   /** When the next paced check may start; undefined: at once. */
   private nextPacedAt: Deadline;

@@ -16,6 +16,7 @@ export interface ConsentTiming {
 /** What consent is at a given moment. */
 export type ConsentStatus = "fresh" | "stale" | "expired";
 
+/** The consent timers of one selected pair. */
 export class Consent {
   private lastResponseAt = 0;
   private nextCheckAt: Deadline;

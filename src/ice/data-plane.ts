@@ -15,6 +15,7 @@ import type { Sender } from "./ports.js";
 import type { ComponentStates } from "./states.js";
 import type { AgentEvent } from "./types.js";
 
+/** Application data in and out; owns the validated remote addresses per socket. */
 export class DataPlane {
   /** Remote addresses a check validated, per local socket base: IP → port → component. */
   private readonly validated = new Map<TransportAddress, Map<string, Map<number, number>>>();

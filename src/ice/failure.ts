@@ -18,6 +18,7 @@ export interface Progress {
   readonly earlyChecks: number;
 }
 
+/** Judges each component's progress; owns end-of-candidates from the peer. */
 export class FailureJudge {
   /** The peer signalled end-of-candidates (RFC 8838 §8.2). */
   remoteEnded = false;

@@ -10,6 +10,7 @@ import type { Identity } from "./identity.js";
 import type { CandidatePair } from "./pair.js";
 import type { ComponentStates } from "./states.js";
 
+/** Runs consent on the selected pairs (the timers are each component's `Consent`). */
 export class ConsentFreshness {
   constructor(
     private readonly identity: Identity,

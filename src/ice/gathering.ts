@@ -11,6 +11,7 @@ import type { ReflexiveGatherer } from "./reflexive.js";
 import type { CandidateRegistry } from "./registry.js";
 import type { AgentEvent, Transmit } from "./types.js";
 
+/** Our gathering: owns whether it started and finished, and the STUN server queries. */
 export class Gathering {
   private startedValue = false;
   private doneValue = false;

@@ -11,6 +11,7 @@ import type { CheckList } from "./checklist.js";
 import { createPassword, createTieBreaker, createUfrag } from "./credentials.js";
 import type { AgentEvent, AgentOptions, IceRole } from "./types.js";
 
+/** Owns the role, the tie-breaker and both sides' credentials. */
 export class Identity {
   private roleValue: IceRole;
   readonly tieBreaker: bigint;

@@ -14,6 +14,7 @@ import type { CandidateRegistry } from "./registry.js";
 import type { CheckResponder } from "./responder.js";
 import type { ResponseHandler } from "./responses.js";
 
+/** The receiving end of our sockets: STUN to the responder or response handler, data to the data plane. */
 export class Inbound implements Receiver {
   constructor(
     private readonly registry: CandidateRegistry,

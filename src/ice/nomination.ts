@@ -14,6 +14,7 @@ import type { AgentSettings } from "./settings.js";
 import type { ComponentStates } from "./states.js";
 import type { AgentEvent } from "./types.js";
 
+/** Nominates (controlling) and selects pairs; the selection lives in each component's record. */
 export class Nomination {
   constructor(
     private readonly settings: AgentSettings,

@@ -37,6 +37,7 @@ interface Query {
   readonly deadline: number;
 }
 
+/** Queries STUN servers for server-reflexive addresses; owns the queries in flight. */
 export class ReflexiveGatherer implements SansIo<Transmit, ReflexiveEvent> {
   private readonly queries = new Map<string, Query>();
   private readonly transmits = new Outbox<Transmit>();

@@ -20,6 +20,7 @@ export interface RegistryLimits {
   readonly maxRemoteCandidates: number;
 }
 
+/** Owns our sockets, our local candidates, the peer's candidates and their foundations. */
 export class CandidateRegistry {
   /** Our sockets: host candidates and relayed candidates (their bases). */
   readonly sockets: LocalCandidate[] = [];

@@ -56,6 +56,7 @@ interface Relay {
   settled: boolean;
 }
 
+/** One TURN client per server and host socket; owns the allocations and their streams. */
 export class Relays implements SansIo<Transmit, RelayEvent> {
   private readonly relays: Relay[] = [];
   private readonly transmits = new Outbox<Transmit>();

@@ -24,6 +24,7 @@ interface AcceptedCheck {
   readonly useCandidate: boolean;
 }
 
+/** Answers the peer's checks; owns the checks that wait for the peer's credentials. */
 export class CheckResponder {
   private early: AcceptedCheck[] = [];
 

@@ -18,6 +18,7 @@ import type { Identity } from "./identity.js";
 import type { Nomination } from "./nomination.js";
 import type { CandidateRegistry } from "./registry.js";
 
+/** Acts on the responses to our checks (it owns no state of its own). */
 export class ResponseHandler {
   constructor(
     private readonly gathering: Gathering,

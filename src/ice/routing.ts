@@ -33,6 +33,7 @@ export type RelayPort = Pick<
 >;
 import type { AgentEvent, RelayStats, Transmit } from "./types.js";
 
+/** Routes our bytes out (host or relay) and the relays' reports in. */
 export class Router implements Sender {
   constructor(
     private readonly relays: RelayPort,
