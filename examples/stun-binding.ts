@@ -15,16 +15,15 @@ import {
   StunMethod,
   attr,
   createTransactionId,
-  cryptoRng,
   decodeStunMessage,
   encodeStunMessage,
   formatTransportAddress,
   getAttribute,
   shortTermKey,
-  toHex,
   verifyMessageIntegrity,
   type DecodedStunMessage,
-} from "../src/index.js";
+} from "../src/stun/index.js";
+import { cryptoRng } from "../src/index.js";
 
 const remoteUfrag = "R3mt";
 const localUfrag = "L0cl";
@@ -106,7 +105,7 @@ function transact(
       transaction.handleTimeout(now);
       for (let bytes; (bytes = transaction.pollTransmit());) {
         step(
-          `local: sending Binding request #${transaction.transmissions} (${bytes.length} bytes, id ${toHex(transactionId)})`,
+          `local: sending Binding request #${transaction.transmissions} (${bytes.length} bytes, id ${Buffer.from(transactionId).toString("hex")})`,
         );
         socket.send(bytes, to.port, to.address);
       }
@@ -118,7 +117,7 @@ function transact(
     const onMessage = (data: Buffer): void => {
       try {
         const response = decodeStunMessage(data);
-        if (toHex(response.transactionId) !== toHex(transactionId)) return;
+        if (!Buffer.from(response.transactionId).equals(transactionId)) return;
         transaction.complete();
         step(
           `local: response after ${(performance.now() - started).toFixed(2)} ms, FINGERPRINT ok`,

@@ -1,19 +1,88 @@
 /**
- * jingle-ice: Jingle ICE-UDP for `@xmpp/client` bots. This entry point re-exports the layers
- * that exist so far; `jingle-ice/stun` and `jingle-ice/turn` give the codecs alone.
+ * jingle-ice: peer-to-peer channels for `@xmpp/client` bots over Jingle ICE-UDP (XEP-0166,
+ * XEP-0176), encrypted with DTLS (XEP-0320).
+ *
+ * This entry point is what an application needs: the plugin, the Node driver (ICE connections,
+ * datagram, DTLS and data channels), their options, events and error classes. The sans-IO layers
+ * have entry points of their own: `jingle-ice/stun`, `jingle-ice/turn`, `jingle-ice/ice`,
+ * `jingle-ice/jingle`, `jingle-ice/dtls`, `jingle-ice/sctp` (see docs/architecture.md).
  * @module
  */
-export * from "./common/address.js";
-export * from "./common/errors.js";
-export * from "./common/rng.js";
-export { toHex, fromHex } from "./common/bytes.js";
-export * from "./stun/index.js";
-export * from "./turn/index.js";
-export * from "./ice/index.js";
-export * from "./dtls/index.js";
-export * from "./node/index.js";
-export * from "./plugin/index.js";
-// Data channels (RFC 8831/8832): the sans-IO SCTP association and endpoint, and their Node driver.
-export * from "./sctp/index.js";
-export * from "./node/sctp-association.js";
-export * from "./node/data-channel.js";
+
+// The plugin.
+export {
+  JingleIce,
+  jingleIceUdp,
+  type InitiateOptions,
+  type JingleIceEvents,
+  type JingleIceOptions,
+  type SessionOffer,
+} from "./plugin/jingle-ice.js";
+export {
+  JingleSession,
+  JingleSessionError,
+  type JingleSessionEvents,
+  type SessionChannel,
+  type SessionState,
+} from "./plugin/session.js";
+export type { SessionSecurityInfo } from "./plugin/security.js";
+export type { XmppClient, IqContext } from "./plugin/xmpp.js";
+export { IqReplyError } from "./plugin/xmpp.js";
+export { NS_DATAGRAM, datagramApplication, type JingleApplication } from "./jingle/application.js";
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./jingle/dispatch.js";
+export type { Reason, ReasonCondition } from "./jingle/model.js";
+export type { XmlElement } from "./jingle/xml.js";
+
+// The Node driver: ICE on UDP sockets, and the channels over it.
+export {
+  IceConnection,
+  type IceConnectionEvents,
+  type IceConnectionOptions,
+} from "./node/ice-connection.js";
+export type { StunServerOption, TurnServerOption, TurnServerUrls } from "./node/ice-servers.js";
+export type { AddressSelection } from "./node/interfaces.js";
+export { DatagramChannel, type DatagramChannelEvents } from "./node/datagram-channel.js";
+export {
+  DtlsChannel,
+  type DtlsChannelEvents,
+  type DtlsChannelOptions,
+  type DtlsChannelStats,
+  type DtlsChannelTransport,
+  type DtlsConnectedInfo,
+} from "./node/dtls-channel.js";
+export { defaultCertificate, generateCertificate } from "./node/dtls-certificate.js";
+export {
+  SctpAssociation,
+  type DatagramTransport,
+  type SctpAssociationEvents,
+  type SctpAssociationOptions,
+} from "./node/sctp-association.js";
+export { DataChannel, type DataChannelEvents } from "./node/data-channel.js";
+export { SocketBindError } from "./node/errors.js";
+export { cryptoRng } from "./node/rng.js";
+
+// The shapes those APIs take and give.
+export type {
+  AgentStats,
+  Candidate,
+  CandidatePairInfo,
+  CandidateType,
+  IceRole,
+  IceState,
+} from "./ice/types.js";
+export { toRemoteCandidateInput, type RemoteCandidateInput } from "./ice/candidate.js";
+export type { TransportAddress } from "./common/address.js";
+export type { Rng } from "./common/rng.js";
+export type { DtlsCertificate } from "./dtls/certificate.js";
+export {
+  parseFingerprint,
+  type Fingerprint,
+  type FingerprintAlgorithm,
+} from "./dtls/fingerprint.js";
+
+// Errors: one base class; each layer's own.
+export { JingleIceError } from "./common/errors.js";
+export { DtlsError, type DtlsErrorCode } from "./dtls/errors.js";
+export { TurnError } from "./turn/errors.js";
+export { StunServerError } from "./ice/errors.js";
+export { SctpError, type SctpErrorCode } from "./sctp/errors.js";

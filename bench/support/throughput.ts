@@ -5,6 +5,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { once } from "node:events";
 import type * as Package from "../../src/index.js";
+import type * as TurnLayer from "../../src/turn/index.js";
 
 /** One throughput figure. */
 export interface Throughput {
@@ -86,13 +87,16 @@ async function rawRelayPath(relay: RelaySetup, port: number): Promise<Path> {
   const pkg = (await import(
     new URL("../../dist/index.js", import.meta.url).href
   )) as typeof Package;
+  const turn = (await import(
+    new URL("../../dist/turn/index.js", import.meta.url).href
+  )) as typeof TurnLayer;
   const server = { family: "IPv4" as const, address: "127.0.0.1", port };
   const ends = await Promise.all(
     relay.users.map(async (user) => {
       const socket = createSocket("udp4");
       socket.bind(0, "127.0.0.1");
       await once(socket, "listening");
-      const client = new pkg.TurnClient({
+      const client = new turn.TurnClient({
         server,
         username: user.username,
         password: user.password,

@@ -1,29 +1,25 @@
 /**
  * The `jingle-ice` command. Subcommands:
  *
- *   jingle-ice peer [options]            drive an ICE agent over a JSON-lines protocol (README)
+ *   jingle-ice peer [options]            drive an ICE agent over a JSON-lines protocol (docs/cli.md)
  *   jingle-ice call <full-jid> [options] open a Jingle session over XMPP, ping, terminate
  *   jingle-ice answer [options]          accept Jingle sessions over XMPP and echo datagrams
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { answerUsage, callUsage, peerUsage, usage } from "./usage.js";
+import { VERSION } from "./version.js";
 import { runPeer, type PeerOptions } from "./peer.js";
 import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
 import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-commands.js";
 
-const usage = `usage: jingle-ice call <full-jid> --service URI --jid JID --password P [--pings N] [ICE options] [--json]
-       jingle-ice answer --service URI --jid JID --password P [--allow JID]... [--once] [ICE options] [--json]
-         (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD; ICE options: --bind, --stun, --turn…, --relay-only,
-          --ice-servers auto, --no-dtls)
-       jingle-ice peer [--role controlling|controlled] [--bind IP]... [--stun IP:PORT]...
-                       [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp|tls]
-                        [--turn-ca CA.pem]]
-                       [--relay-only] [--components N] [--echo] [--verbose]`;
-
 export { UsageError };
 
 /** Parses `peer` arguments. */
-export function parsePeerArgs(args: readonly string[]): PeerOptions {
+export function parsePeerArgs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): PeerOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -52,7 +48,7 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
   if (!Number.isInteger(components) || components < 1 || components > 2) {
     throw new UsageError(`--components must be 1 or 2, not ${values.components}`);
   }
-  const turn = turnServersFromArgs(values);
+  const turn = turnServersFromArgs(values, env);
   if (values["relay-only"] && turn.length === 0) {
     throw new UsageError("--relay-only needs a --turn server");
   }
@@ -72,11 +68,31 @@ export function parsePeerArgs(args: readonly string[]): PeerOptions {
 /** Runs the command line; resolves with the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const commandUsage =
+    command === "call"
+      ? callUsage
+      : command === "answer"
+        ? answerUsage
+        : command === "peer"
+          ? peerUsage
+          : usage;
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${commandUsage}\n`);
+    return 0;
+  }
   try {
     if (command === "call") return await runCall(parseCallArgs(rest, process.env));
     if (command === "answer") return await runAnswer(parseAnswerArgs(rest, process.env));
     if (command === "peer") {
-      return await runPeer(parsePeerArgs(rest), {
+      return await runPeer(parsePeerArgs(rest, process.env), {
         input: process.stdin,
         writeLine: (line) => process.stdout.write(`${line}\n`),
         log: (message) => process.stderr.write(`${message}\n`),
@@ -87,7 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`jingle-ice: ${error.message}\n${usage}\n`);
+      process.stderr.write(`jingle-ice: ${error.message}\n${commandUsage}\n`);
       return 2;
     }
     process.stderr.write(`jingle-ice: ${(error as Error).stack ?? String(error)}\n`);

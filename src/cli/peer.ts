@@ -9,6 +9,7 @@ import { IceConnection } from "../node/ice-connection.js";
 import type { CandidatePairInfo, IceRole, IceState } from "../ice/types.js";
 import type { TurnServerConfig } from "../turn/server.js";
 import { candidateFromJson, candidateToJson } from "./candidate-json.js";
+import { VERSION } from "./version.js";
 
 /** Parsed `peer` options. */
 export interface PeerOptions {
@@ -31,9 +32,6 @@ export interface PeerIo {
   writeLine(line: string): void;
   log(message: string): void;
 }
-
-/** The package version, reported in `hello`. */
-export const VERSION = "0.1.0";
 
 const reportedStates = new Set<IceState>([
   "checking",

@@ -9,7 +9,11 @@ import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
 import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
 import { candidateToJson } from "./candidate-json.js";
+import { JingleIceError } from "../common/errors.js";
+import { bareJid } from "../jingle/dispatch.js";
+import { normalizeJid } from "../plugin/jid.js";
 import { UsageError } from "./errors.js";
+import { readSecret } from "./secrets.js";
 import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
 
 /** Options shared by `call` and `answer`. */
@@ -17,6 +21,8 @@ export interface XmppCommandOptions {
   readonly service: string;
   readonly jid: string;
   readonly password: string;
+  /** Give up when not online within this many ms. */
+  readonly loginTimeoutMs: number;
   readonly ice: NonNullable<JingleIceOptions["ice"]>;
   readonly iceServersAuto: boolean;
   readonly json: boolean;
@@ -31,7 +37,9 @@ export interface CallOptions extends XmppCommandOptions {
 }
 
 export interface AnswerOptions extends XmppCommandOptions {
+  /** Normalized bare or full JIDs to accept sessions from; empty with `allowAnyone`. */
   readonly allow: readonly string[];
+  readonly allowAnyone: boolean;
   readonly once: boolean;
 }
 
@@ -39,6 +47,8 @@ const common = {
   service: { type: "string" },
   jid: { type: "string" },
   password: { type: "string" },
+  "password-file": { type: "string" },
+  "login-timeout": { type: "string", default: "20000" },
   bind: { type: "string", multiple: true, default: [] },
   stun: { type: "string", multiple: true, default: [] },
   ...turnOptionSpecs,
@@ -54,18 +64,30 @@ function commonOptions(
 ): XmppCommandOptions {
   const service = (values["service"] as string | undefined) ?? env["XMPP_SERVICE"];
   const jid = (values["jid"] as string | undefined) ?? env["XMPP_JID"];
-  const password = (values["password"] as string | undefined) ?? env["XMPP_PASSWORD"];
+  const password = readSecret({
+    flag: values["password"] as string | undefined,
+    file: values["password-file"] as string | undefined,
+    env: env["XMPP_PASSWORD"],
+    fileFlag: "--password-file",
+  });
   if (!service || !jid || !password) {
     throw new UsageError(
-      "--service, --jid and --password (or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD) are required",
+      "--service, --jid and a password (--password-file, or XMPP_SERVICE, XMPP_JID, XMPP_PASSWORD) are required",
     );
   }
-  const turnServers = turnServersFromArgs({
-    turn: values["turn"] as string[],
-    "turn-user": values["turn-user"] as string | undefined,
-    "turn-pass": values["turn-pass"] as string | undefined,
-    "turn-transport": values["turn-transport"] as string,
-  });
+  const loginTimeoutMs = Number(values["login-timeout"]);
+  if (!Number.isFinite(loginTimeoutMs) || loginTimeoutMs <= 0)
+    throw new UsageError("--login-timeout takes a number of milliseconds");
+  const turnServers = turnServersFromArgs(
+    {
+      turn: values["turn"] as string[],
+      "turn-user": values["turn-user"] as string | undefined,
+      "turn-pass": values["turn-pass"] as string | undefined,
+      "turn-pass-file": values["turn-pass-file"] as string | undefined,
+      "turn-transport": values["turn-transport"] as string,
+    },
+    env,
+  );
   const iceServers = values["ice-servers"] as string | undefined;
   if (iceServers !== undefined && iceServers !== "auto")
     throw new UsageError("--ice-servers takes only 'auto'");
@@ -74,6 +96,7 @@ function commonOptions(
     service,
     jid,
     password,
+    loginTimeoutMs,
     iceServersAuto: iceServers === "auto",
     dtls: !(values["no-dtls"] as boolean),
     json: values["json"] as boolean,
@@ -124,10 +147,22 @@ export function parseAnswerArgs(
 ): AnswerOptions {
   const { values } = parse(args, {
     allow: { type: "string", multiple: true, default: [] },
+    "allow-anyone": { type: "boolean", default: false },
     once: { type: "boolean", default: false },
   });
   const v = values as Record<string, unknown>;
-  return { ...commonOptions(v, env), allow: v["allow"] as string[], once: v["once"] as boolean };
+  const allowAnyone = v["allow-anyone"] as boolean;
+  const allow = (v["allow"] as string[]).map((jid) => {
+    const normalized = normalizeJid(jid);
+    if (normalized === undefined) throw new UsageError(`--allow takes a JID, not '${jid}'`);
+    return normalized;
+  });
+  // XEP-0176 §10: candidates reveal our addresses; answering anyone must be a decision.
+  if (allow.length === 0 && !allowAnyone)
+    throw new UsageError("answer needs --allow JID (repeatable) or --allow-anyone");
+  if (allow.length > 0 && allowAnyone)
+    throw new UsageError("--allow and --allow-anyone exclude each other");
+  return { ...commonOptions(v, env), allow, allowAnyone, once: v["once"] as boolean };
 }
 
 type Report = (ev: string, fields?: Record<string, unknown>) => void;
@@ -143,9 +178,15 @@ function reporter(json: boolean, started: number): Report {
   };
 }
 
+/** Logging in failed (refused credentials, no server, or not online in time). */
+export class LoginError extends JingleIceError {
+  override readonly name = "LoginError";
+}
+
 async function login(
   options: XmppCommandOptions,
   report: Report,
+  policy?: JingleIceOptions["policy"],
 ): Promise<{ xmpp: Client; jingle: ReturnType<typeof jingleIceUdp> }> {
   const { client } = await import("@xmpp/client").catch(() => {
     throw new Error("the call and answer commands need @xmpp/client: npm install @xmpp/client");
@@ -164,8 +205,28 @@ async function login(
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
     dtls: options.dtls,
+    ...(policy !== undefined && { policy }),
   });
-  await xmpp.start();
+  // xmpp.js keeps reconnecting after a failed first login: give up, stop it, and say why.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      xmpp.start(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`not online within ${options.loginTimeoutMs} ms`)),
+          options.loginTimeoutMs,
+        );
+      }),
+    ]);
+  } catch (error) {
+    await xmpp.stop().catch(() => undefined);
+    throw new LoginError(`login as ${options.jid} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
   // XEP-0115: clients see that we do Jingle ICE-UDP before they look further.
   await xmpp.send(xml("presence", {}, jingle.caps()));
   report("online", { jid: xmpp.jid?.toString() });
@@ -202,7 +263,14 @@ function reportDtls(session: JingleSession, report: Report): void {
 /** Runs `call`: opens a session, pings, terminates. Exit 0 only when every ping was answered. */
 export async function runCall(options: CallOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
-  const { xmpp, jingle } = await login(options, report);
+  let online: Awaited<ReturnType<typeof login>>;
+  try {
+    online = await login(options, report);
+  } catch (error) {
+    report("error", { message: (error as Error).message });
+    return 1;
+  }
+  const { xmpp, jingle } = online;
   try {
     const session = jingle.initiate(options.peer);
     const started = performance.now();
@@ -270,10 +338,21 @@ async function ping(channel: SessionChannel, count: number): Promise<number[]> {
 /** Runs `answer`: accepts sessions (from `--allow` JIDs only, when given) and echoes datagrams. */
 export async function runAnswer(options: AnswerOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
-  const { xmpp, jingle } = await login(options, report);
+  // Decided by the plugin before any candidate of ours leaves (XEP-0176 §10).
   const allowed = (peer: string): boolean =>
-    options.allow.length === 0 ||
-    options.allow.some((jid) => peer === jid || peer.split("/")[0] === jid);
+    options.allowAnyone || options.allow.some((jid) => peer === jid || bareJid(peer) === jid);
+  report("policy", options.allowAnyone ? { anyone: true } : { allow: options.allow });
+  let online: Awaited<ReturnType<typeof login>>;
+  try {
+    online = await login(options, report, (peer) => {
+      if (!allowed(peer)) report("declined", { peer });
+      return allowed(peer);
+    });
+  } catch (error) {
+    report("error", { message: (error as Error).message });
+    return 1;
+  }
+  const { xmpp, jingle } = online;
   return await new Promise<number>((resolve) => {
     // Sessions for another application or transport than ours are refused by the plugin.
     jingle.on("refused", ({ peer, sid, reason }) =>
@@ -281,11 +360,6 @@ export async function runAnswer(options: AnswerOptions): Promise<number> {
     );
     jingle.on("error", (error) => report("error", { message: error.message }));
     jingle.on("incoming", (session) => {
-      if (!allowed(session.peer)) {
-        report("declined", { peer: session.peer });
-        void session.terminate("decline");
-        return;
-      }
       report("incoming", { peer: session.peer, sid: session.sid });
       session.on("terminated", (reason) => {
         report("terminated", { peer: session.peer, reason: reason.condition });

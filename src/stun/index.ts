@@ -15,3 +15,9 @@ export * from "./server.js";
 export * from "./transaction.js";
 export * from "./transaction-id.js";
 export * from "./verify.js";
+// The addresses STUN attributes carry (XOR-MAPPED-ADDRESS and the like).
+export {
+  formatTransportAddress,
+  type AddressFamily,
+  type TransportAddress,
+} from "../common/address.js";

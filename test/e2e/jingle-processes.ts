@@ -14,6 +14,7 @@ export function startJingleCli(
   server: XmppServer,
   user: string,
   args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
 ): JsonLinesProcess {
   const { password } = server.credentials(user);
   return new JsonLinesProcess(
@@ -32,6 +33,7 @@ export function startJingleCli(
       XMPP_SERVICE: server.service,
       XMPP_JID: `${server.jid(user)}/cli`,
       XMPP_PASSWORD: password,
+      ...env,
     },
     REPO_ROOT,
   );
