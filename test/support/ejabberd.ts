@@ -26,7 +26,8 @@ import {
 } from "./xmpp-server.js";
 
 const FIX_HINT = "run ./scripts/setup as root, or apt-get install -y ejabberd";
-const DEFAULT_START_TIMEOUT_MS = 20_000;
+// An Erlang VM boots in 3–8 s here, and past 10 s on a loaded 2-core machine: be patient.
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** What ejabberd logs when a listener cannot bind; the VM then stops. */
 const BIND_FAILURE = /eaddrinuse/;
 /** The line the `-eval` prints once the accounts exist. */
@@ -35,7 +36,7 @@ const READY_LINE = "jingle-ice: ejabberd ready";
 export interface EjabberdOptions extends XmppServerOptions {
   /** ejabberd's `loglevel`. @default "info" ("debug" logs every stanza) */
   readonly logLevel?: "debug" | "info" | "warning" | "error";
-  /** How long one start attempt may take before it fails with the log. @default 20000 */
+  /** How long one start attempt may take before it fails with the log. @default 60000 */
   readonly startTimeoutMs?: number;
 }
 
