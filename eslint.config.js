@@ -1,4 +1,4 @@
-// ESLint flat config. The core folders (DESIGN.md §1–2) are sans-IO: no sockets, DNS, OS
+// ESLint flat config. The core folders (docs/architecture.md) are sans-IO: no sockets, DNS, OS
 // queries, timers, clock, ambient randomness or xmpp.js. The rules below make a violation fail
 // `npm run lint`; test/lint/core-layering.test.ts proves that each one fires.
 import js from "@eslint/js";
@@ -35,7 +35,7 @@ const forbiddenIo = [...ioModules.flatMap((m) => [`node:${m}`, m])];
 /** Applies everywhere; repeated in the core rules because a later `no-restricted-syntax` replaces it. */
 const noInstanceofElement = {
   selector: "BinaryExpression[operator='instanceof'][right.name='Element']",
-  message: "Never use `instanceof Element` (DESIGN.md §4): ltx's ESM Element is another class.",
+  message: "Never use `instanceof Element` (docs/plugin.md): ltx's ESM Element is another class.",
 };
 
 const layerBans = {
@@ -58,7 +58,7 @@ function coreRules(folder) {
         {
           paths: forbiddenIo.map((name) => ({
             name,
-            message: `src/${folder} is sans-IO (DESIGN.md §2): do I/O in src/node/.`,
+            message: `src/${folder} is sans-IO (docs/architecture.md): do I/O in src/node/.`,
           })),
           patterns: [
             {
@@ -67,7 +67,7 @@ function coreRules(folder) {
             },
             {
               regex: `(^|/)(${banned.join("|")})(/|$)`,
-              message: `src/${folder} may not import from ${banned.join(", ")} (layering, DESIGN.md §1).`,
+              message: `src/${folder} may not import from ${banned.join(", ")} (layering, docs/architecture.md).`,
             },
           ],
         },

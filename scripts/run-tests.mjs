@@ -7,7 +7,9 @@
 // CLI processes) run one file at a time, so that on a 2-core machine their timeouts measure
 // the software, not the contention. The last line sums both phases: "tests: N passed, M failed".
 //
-// Usage: node scripts/run-tests.mjs [--no-coverage] [path-substring ...]
+// Usage: node scripts/run-tests.mjs [--no-coverage] [--unit] [path-substring ...]
+//   --unit: only the in-process phase — everything that needs nothing but Node (no root, no
+//   Prosody, ejabberd, coturn, libnice, aioice, OpenSSL, namespaces): `npm run test:unit`.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -16,6 +18,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
 const coverage = !args.includes("--no-coverage");
+const unitOnly = args.includes("--unit");
 const filters = args.filter((a) => !a.startsWith("--"));
 
 if (coverage) {
@@ -29,6 +32,7 @@ if (coverage) {
     process.execPath,
     fileURLToPath(import.meta.url),
     "--no-coverage",
+    ...(unitOnly ? ["--unit"] : []),
     ...filters,
   ];
   const child = spawn(process.execPath, c8, { cwd: root, stdio: "inherit" });
@@ -58,7 +62,7 @@ async function runPhases() {
   const heavy = /^test\/(interop|e2e|node|cli|support)\//;
   const phases = [
     { files: files.filter((f) => !heavy.test(f)), concurrency: 2 },
-    { files: files.filter((f) => heavy.test(f)), concurrency: 1 },
+    { files: unitOnly ? [] : files.filter((f) => heavy.test(f)), concurrency: 1 },
   ].filter((p) => p.files.length > 0);
   let passed = 0;
   let failed = 0;

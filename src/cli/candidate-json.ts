@@ -48,7 +48,7 @@ export function candidateToJson(candidate: Candidate): CandidateJson {
 const types = new Set<string>(["host", "srflx", "prflx", "relay"]);
 
 /**
- * A peer's candidate from protocol JSON, parsed leniently as DESIGN.md §4 asks: `id`,
+ * A peer's candidate from protocol JSON, parsed leniently as docs/plugin.md describes: `id`,
  * `network`, `generation` may be missing; numbers may come as strings.
  * @throws {TypeError} naming the field that is missing or malformed.
  */

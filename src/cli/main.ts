@@ -16,10 +16,7 @@ import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-comma
 export { UsageError };
 
 /** Parses `peer` arguments. */
-export function parsePeerArgs(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = {},
-): PeerOptions {
+export function parsePeerArgs(args: readonly string[], env: NodeJS.ProcessEnv = {}): PeerOptions {
   let values;
   try {
     ({ values } = parseArgs({

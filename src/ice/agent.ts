@@ -1,7 +1,7 @@
 /**
  * The ICE agent (RFC 8445, full agent, trickle always): a sans-IO state machine on the project's
  * one contract (`src/common/sans-io.ts`). A driver feeds it host addresses, signalling,
- * datagrams and the time, and drains transmits, events and one timer deadline (DESIGN.md §2).
+ * datagrams and the time, and drains transmits, events and one timer deadline (docs/architecture.md).
  * Nothing here touches a socket, a clock or ambient randomness.
  *
  * This class is the façade: it owns the lifecycle (closed or not), holds the parts that own the

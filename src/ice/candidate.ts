@@ -1,6 +1,6 @@
 /**
  * Local candidates (with their base), foundations, and the checks a remote candidate must pass
- * before it is used (RFC 8445 §5.1, §5.2; DESIGN.md §3–4).
+ * before it is used (RFC 8445 §5.1, §5.2; docs/ice.md).
  */
 import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
 import type { Candidate, CandidateType } from "./types.js";

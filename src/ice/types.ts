@@ -1,7 +1,7 @@
 /**
  * The public shapes of the ICE agent (RFC 8445): candidates, roles, states, events, datagrams
  * in and out, options and statistics. The agent itself (`IceAgent` in agent.ts) is sans-IO: a
- * driver feeds it datagrams and the time, and drains what it wants to send (DESIGN.md §2).
+ * driver feeds it datagrams and the time, and drains what it wants to send (docs/architecture.md).
  */
 import type { TransportAddress } from "../common/address.js";
 import type { Rng } from "../common/rng.js";

@@ -1,6 +1,6 @@
 /**
  * {@link Jingle} model → plain `<jingle/>` element (XEP-0166 §7, XEP-0176 §5.3), emitting what
- * real peers expect (DESIGN.md §4). The plugin turns the result into an xmpp.js element with
+ * real peers expect (docs/plugin.md). The plugin turns the result into an xmpp.js element with
  * `xml()`; {@link parseJingle} reads it back to the same model.
  */
 import { buildCandidate, buildRemoteCandidate } from "./candidate.js";

@@ -1,6 +1,6 @@
 /**
  * `<candidate/>` and `<remote-candidate/>` of an ICE-UDP transport (XEP-0176 §5.3, §5.7):
- * lenient parsing that skips what cannot be used, and building exactly what DESIGN.md §4 says.
+ * lenient parsing that skips what cannot be used, and building exactly what docs/plugin.md describes.
  */
 import { JingleBuildError } from "./errors.js";
 import {
@@ -32,7 +32,7 @@ function isCandidateType(value: string): value is JingleCandidateType {
 }
 
 /**
- * Reads a `<candidate/>` (XEP-0176 §5.3), leniently (DESIGN.md §4): `id`, `network` and
+ * Reads a `<candidate/>` (XEP-0176 §5.3), leniently (docs/plugin.md): `id`, `network` and
  * `generation` may be missing (or unreadable: then they are left out too); `foundation` stays a
  * string; a missing `protocol` means udp, since the transport is ICE-UDP; `protocol` and `type`
  * are compared case-insensitively (RFC 8839 §5.1 tokens); unknown attributes are ignored.
@@ -97,7 +97,7 @@ function checkCounter(candidate: JingleCandidate, field: "generation" | "network
 }
 
 /**
- * Writes a `<candidate/>` (XEP-0176 §5.3) with every attribute peers expect (DESIGN.md §4):
+ * Writes a `<candidate/>` (XEP-0176 §5.3) with every attribute peers expect (docs/plugin.md):
  * component, foundation, generation (default 0), id (when absent or empty: derived from component,
  * foundation, ip and port, so it is stable and unique per address), ip, network (default 0),
  * port, priority, protocol `udp`, type, and for non-host types rel-addr/rel-port (`0.0.0.0` or

@@ -1,6 +1,6 @@
 /**
  * The Jingle model (XEP-0166) with the ICE-UDP transport (XEP-0176): plain data, parsed from
- * and built into structural XML elements, with no I/O and no xmpp.js (DESIGN.md §1).
+ * and built into structural XML elements, with no I/O and no xmpp.js (docs/architecture.md).
  * @module
  */
 export * from "./build.js";

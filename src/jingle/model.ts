@@ -154,7 +154,7 @@ export interface DtlsFingerprint {
 /** An ICE-UDP `<transport/>` (XEP-0176). */
 export interface IceUdpTransport {
   readonly kind: "ice-udp";
-  /** ICE username fragment; a change on a known content is an ICE restart (DESIGN.md §4). */
+  /** ICE username fragment; a change on a known content is an ICE restart (docs/plugin.md). */
   readonly ufrag?: string;
   /** ICE password. */
   readonly pwd?: string;

@@ -2,7 +2,7 @@
  * `<jingle/>` element → {@link Jingle} model (XEP-0166 §7, XEP-0176 §5.3), leniently: only what
  * makes the whole stanza unusable throws; everything else odd is skipped or ignored, because
  * real peers send odd things and some (Conversations) tear the session down on any IQ error
- * (DESIGN.md §4).
+ * (docs/plugin.md).
  */
 import { isSkipped, parseCandidate, parseRemoteCandidate } from "./candidate.js";
 import { JingleParseError } from "./errors.js";

@@ -1,11 +1,11 @@
 /**
  * A minimal, structural view of an XML element, so the Jingle core can read and write stanzas
- * without importing xmpp.js (DESIGN.md §1, §4).
+ * without importing xmpp.js (docs/architecture.md, docs/plugin.md).
  *
  * `ltx` elements — what `@xmpp/client` hands to an IQ handler — satisfy {@link XmlElement} as
  * they are: a `name`, an `attrs` record where `xmlns` is an ordinary attribute, and `children`
  * holding elements and text strings. Parse functions take this type and never test classes
- * (`instanceof Element` is banned, DESIGN.md §4); build functions return plain objects of this
+ * (`instanceof Element` is banned, docs/plugin.md); build functions return plain objects of this
  * type, which the plugin turns into real elements with `xml()` from `@xmpp/xml`.
  *
  * Namespaces follow XML Namespaces 1.0 §6.2 (default namespace scoping): an element without an

@@ -2,7 +2,7 @@
  * The Node driver: runs one {@link IceAgent} on real UDP sockets. It binds the sockets, resolves
  * STUN and TURN server names, feeds datagrams and timeouts in, performs what the agent drains
  * (datagrams, and TCP/TLS streams to TURN servers), keeps exactly one timer, and emits events
- * only after the agent is drained (DESIGN.md §2), so a listener that calls `send()` never runs
+ * only after the agent is drained (docs/architecture.md), so a listener that calls `send()` never runs
  * inside a half-drained engine.
  */
 import { EventEmitter } from "node:events";

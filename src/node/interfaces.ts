@@ -1,5 +1,5 @@
 /**
- * Which local addresses the driver gathers host candidates on. Defaults follow DESIGN.md §3:
+ * Which local addresses the driver gathers host candidates on. Defaults (docs/ice.md):
  * every non-loopback, non-link-local address; tests pass an explicit allow list (loopback or
  * namespace addresses) so they never touch the machine's real interfaces.
  */

@@ -3,7 +3,7 @@ import type { RemoteCandidateInput } from "../ice/candidate.js";
 import type { Candidate } from "../ice/types.js";
 import type { JingleCandidate } from "../jingle/model.js";
 
-/** Our candidate as an XEP-0176 `<candidate/>` (DESIGN.md §4: strict emitting). */
+/** Our candidate as an XEP-0176 `<candidate/>` (docs/plugin.md: strict emitting). */
 export function toJingleCandidate(candidate: Candidate): JingleCandidate {
   const base: JingleCandidate = {
     component: candidate.component,

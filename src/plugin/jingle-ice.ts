@@ -2,7 +2,7 @@
  * `jingleIceUdp(xmpp, options)`: Jingle sessions (XEP-0166) with the ICE-UDP transport
  * (XEP-0176) on an `@xmpp/client` instance. The IQ handler answers at once — an ack or a Jingle
  * error — and never waits for application code; the work an action causes runs after the ack
- * has been written (DESIGN.md §4).
+ * has been written (docs/plugin.md).
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";

@@ -1,6 +1,6 @@
 /**
- * The small part of xmpp.js the plugin uses, typed here (the community types are wrong under
- * NodeNext, DESIGN.md §4), and the conversion of the Jingle model's plain elements into
+ * The small part of xmpp.js the plugin uses, typed here structurally (a real `@xmpp/client`
+ * client fits it, with or without `@types/xmpp__client`), and the conversion of the Jingle model's plain elements into
  * xmpp.js elements. Every element sent is built with `xml()` from `@xmpp/xml`: ltx's own ESM
  * `Element` is a different class, and an error built from it makes xmpp.js answer with a result.
  */

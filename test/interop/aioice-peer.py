@@ -6,7 +6,7 @@ Run with the system interpreter, which has python3-aioice:
 
 Needs the Debian package python3-aioice (aioice 0.8.0 on Debian 12).
 
-aioice facts this script works around (DESIGN.md §8 and below):
+aioice facts this script works around (docs/field-notes.md and below):
 - It never offers 127.0.0.1: aioice.ice.get_host_addresses is replaced so that host candidates
   come from the --bind addresses.
 - No local trickle: all local candidates are printed after gather_candidates() returns.

@@ -6,7 +6,7 @@ Run with the system interpreter, which has python3-gi:
 
 Needs the Debian packages gir1.2-nice-0.1 and python3-gi (libnice 0.1.21 on Debian 12).
 
-libnice facts this script works around (DESIGN.md §8 and below):
+libnice facts this script works around (docs/field-notes.md and below):
 - nice_agent_attach_recv() is not introspectable, and without a receive callback libnice never
   reads its sockets (checks go out, answers are never processed): the callback is attached with
   ctypes on the agent's C pointer, and datagrams are sent with the C nice_agent_send() (GI's

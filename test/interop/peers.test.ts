@@ -1,4 +1,4 @@
-// Interop peers (libnice through python3-gi, aioice) on 127.0.0.1 only (DESIGN.md §7).
+// Interop peers (libnice through python3-gi, aioice) on 127.0.0.1 only (docs/testing.md, the network rule).
 // These tests check the peers and the harness that our own `jingle-ice peer` will be run with;
 // they FAIL (not skip) when the Debian packages are missing.
 import { afterEach, describe, it } from "node:test";

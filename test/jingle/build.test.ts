@@ -1,4 +1,4 @@
-// Building: the exact elements DESIGN.md §4 asks for, the error payloads of XEP-0166 §10, and the
+// Building: the exact elements docs/plugin.md describes, the error payloads of XEP-0166 §10, and the
 // structural XML helpers (namespace inheritance, text).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

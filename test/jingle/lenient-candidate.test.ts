@@ -1,4 +1,4 @@
-// Lenient candidate parsing (DESIGN.md §4): odd candidates are skipped with a reason, never
+// Lenient candidate parsing (docs/plugin.md): odd candidates are skipped with a reason, never
 // failing the stanza; unknown attributes and children are ignored.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

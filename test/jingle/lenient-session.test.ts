@@ -1,4 +1,4 @@
-// Lenient session parsing (DESIGN.md §4): only a stanza that is unusable as a whole throws
+// Lenient session parsing (docs/plugin.md): only a stanza that is unusable as a whole throws
 // JingleParseError (bad-request); everything else odd is ignored or defaulted.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// Properties of the Jingle model (fast-check, DESIGN.md §6): parse(build(j)) = j for every model
+// Properties of the Jingle model (fast-check, docs/testing.md): parse(build(j)) = j for every model
 // that build can emit; built transports always carry credentials with their candidates; and
 // parsing hostile elements returns a model or throws JingleParseError, nothing else — a bad
 // candidate never fails the stanza.

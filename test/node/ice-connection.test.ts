@@ -1,4 +1,4 @@
-// Real UDP sockets on 127.0.0.1 only (DESIGN.md §7): two drivers connect and exchange data.
+// Real UDP sockets on 127.0.0.1 only (docs/testing.md, the network rule): two drivers connect and exchange data.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";

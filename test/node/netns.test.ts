@@ -1,4 +1,4 @@
-// Real sockets between two network namespaces (DESIGN.md §7): the test creates two namespaces
+// Real sockets between two network namespaces (docs/testing.md, the network rule): the test creates two namespaces
 // joined by a veth pair (10.213.0.1/24 and 10.213.0.2/24, no other routes), runs one
 // `jingle-ice peer` process inside each, connects them through the interop harness and pings
 // both ways. Nothing touches the machine's real interfaces. Needs root and iproute2; FAILS (never

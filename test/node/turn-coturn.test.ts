@@ -1,4 +1,4 @@
-// Relayed candidates through a real coturn on 127.0.0.1 (started by the test; DESIGN.md §7–8):
+// Relayed candidates through a real coturn on 127.0.0.1 (started by the test; docs/testing.md, docs/field-notes.md):
 // two drivers with the relay-only policy connect relay ↔ relay over UDP, TCP and TLS, with
 // long-term credentials and with a static-auth-secret (TURN REST API) instance.
 import assert from "node:assert/strict";

@@ -138,7 +138,7 @@ describe("jingleIceUdp", () => {
     await session.terminate();
   });
 
-  it("resolves glare: when both initiate at once, the lower sid's session survives (DESIGN.md §4)", async () => {
+  it("resolves glare: when both initiate at once, the lower sid's session survives (docs/plugin.md)", async () => {
     const { alice, bob } = pair();
     for (const side of [alice, bob])
       side.on("incoming", (session) => void session.accept().catch(() => undefined));

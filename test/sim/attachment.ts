@@ -1,5 +1,5 @@
 /**
- * The driver loop for one endpoint on a host (DESIGN.md §2): every input (a datagram, a timer,
+ * The driver loop for one endpoint on a host (docs/architecture.md): every input (a datagram, a timer,
  * or a call the test makes through {@link Attachment.input}) is followed by draining
  * `pollTransmit()` until empty and arming exactly one timer at `pollTimeout()`. Endpoints are
  * sans-IO machines of the project's contract (`DatagramSansIo`, src/common/sans-io.ts); their

@@ -1,5 +1,5 @@
 /**
- * A deterministic network simulator for sans-IO endpoints (DESIGN.md §6): a virtual clock,
+ * A deterministic network simulator for sans-IO endpoints (docs/testing.md): a virtual clock,
  * networks with latency, jitter, loss and duplication, RFC 4787 NATs, a STUN server and a STUN
  * probe. Nothing here touches a socket or a real clock.
  *

@@ -1,4 +1,4 @@
-// Throwaway coturn (`turnserver`, Debian coturn 4.6) instances for tests (DESIGN.md §7–8): one
+// Throwaway coturn (`turnserver`, Debian coturn 4.6) instances for tests (docs/testing.md, docs/field-notes.md): one
 // process per instance, listening on 127.0.0.1 only, with a generated config file in a fresh
 // temp dir — no system config (/etc/turnserver.conf is never read), no daemon, nothing written
 // under /var, no CLI, logs captured from stdout/stderr. Each instance gets free ports (probed for
@@ -34,7 +34,7 @@ const DEFAULT_START_TIMEOUT_MS = 5_000;
 /** coturn keeps retrying a listener bind forever; these lines mean "try other ports". */
 const BIND_FAILURE = /Cannot bind (?:[A-Z/]+ )?listener socket|Cannot bind local socket/;
 
-/** How clients authenticate (one mechanism per instance: coturn cannot mix them, DESIGN.md §8). */
+/** How clients authenticate (one mechanism per instance: coturn cannot mix them, docs/field-notes.md). */
 export type CoturnAuth =
   | {
       readonly kind: "long-term";

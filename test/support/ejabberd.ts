@@ -1,4 +1,4 @@
-// Throwaway ejabberd (Debian ejabberd 23.01) instances for tests (DESIGN.md §7–8): one Erlang VM
+// Throwaway ejabberd (Debian ejabberd 23.01) instances for tests (docs/testing.md, docs/field-notes.md): one Erlang VM
 // per instance, started with `erl` directly — not ejabberdctl, which switches to the `ejabberd`
 // user and uses /etc/ejabberd, /var/lib/ejabberd and /var/log/ejabberd — with a generated config,
 // Mnesia database, log files and HOME in a fresh temp dir, listening for c2s on 127.0.0.1 only.

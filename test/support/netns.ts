@@ -1,4 +1,4 @@
-// Network namespace pairs for real-socket tests (DESIGN.md §7): two namespaces that the test
+// Network namespace pairs for real-socket tests (docs/testing.md, the network rule): two namespaces that the test
 // creates, joined by one veth pair, with 10.x addresses and no route anywhere else. The veth is
 // created inside the first namespace and one end is moved to the second, so the machine's own
 // namespace never holds any of it; deleting both namespaces removes everything.

@@ -102,7 +102,7 @@ describe("a throwaway Prosody on 127.0.0.1", () => {
       { host: turn["host"], port: turn["port"], transport: turn["transport"] },
       { host: "127.0.0.1", port: "3479", transport: "udp" },
     );
-    assert.equal(turn["restricted"], "1"); // Prosody writes "1", not "true" (DESIGN.md §8)
+    assert.equal(turn["restricted"], "1"); // Prosody writes "1", not "true" (docs/field-notes.md)
 
     const credentials = await alice.iqCaller.get(
       xml(

@@ -1,4 +1,4 @@
-// Throwaway Prosody (Debian prosody 0.12) instances for tests (DESIGN.md §7–8): one process per
+// Throwaway Prosody (Debian prosody 0.12) instances for tests (docs/testing.md, docs/field-notes.md): one process per
 // instance, in the foreground (`prosody -F --config <file>`), listening for c2s on 127.0.0.1
 // only, with a generated config, data dir and pid file in a fresh temp dir — /etc/prosody,
 // /var/lib/prosody and /var/log/prosody are never read or written, and the system service is

@@ -1,5 +1,5 @@
 /**
- * A throwaway server process for tests (DESIGN.md §7–8): one real server (turnserver, prosody)
+ * A throwaway server process for tests (docs/testing.md, docs/field-notes.md): one real server (turnserver, prosody)
  * run from a fresh temp dir and listening on 127.0.0.1 only, on ports that are free when it
  * starts, with its stdout and stderr captured.
  *

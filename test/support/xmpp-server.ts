@@ -53,7 +53,7 @@ export interface XmppServerOptions {
   readonly externalServices?: readonly ExternalService[];
   /**
    * Keep Nagle's algorithm on c2s sockets (both servers' default). Off by default: with Nagle and
-   * delayed ACKs every IQ round trip on loopback costs ~40 ms (DESIGN.md §8); on measurements only.
+   * delayed ACKs every IQ round trip on loopback costs ~40 ms (docs/field-notes.md); on measurements only.
    */
   readonly nagle?: boolean;
   /** How long one start attempt may take before it fails with the log. */
@@ -199,8 +199,8 @@ interface XmppClientOptions {
   readonly resource: string;
 }
 
-// src/types/xmpp-client.d.ts declares only what the CLI uses (the package ships no types,
-// DESIGN.md §4): cast once, through unknown, to what the tests use.
+// The tests use a few members the community types (@types/xmpp__client) describe differently:
+// cast once, through unknown, to what the tests use.
 const createXmppClient = untypedClient as unknown as (options: XmppClientOptions) => XmppTestClient;
 
 // ---------------------------------------------------------------------------------------------

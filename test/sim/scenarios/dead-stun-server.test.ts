@@ -1,4 +1,4 @@
-// A STUN server that never answers must not delay the others (DESIGN.md §3): the live server's
+// A STUN server that never answers must not delay the others (docs/ice.md): the live server's
 // srflx candidate is trickled at once, checks start on it, and gathering completes at
 // stunServerTimeoutMs, not after the RFC 8489 transaction timeout.
 import assert from "node:assert/strict";
