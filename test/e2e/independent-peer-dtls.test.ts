@@ -4,7 +4,8 @@
 // through a real Prosody and a real ejabberd on 127.0.0.1. Each DTLS role is taken both ways
 // (the peer offers actpass / active / passive, answers active / passive / actpass); every
 // session carries datagrams both ways — which both stacks only deliver from DTLS records — and
-// both sides report their roles and the fingerprints they verified. A plaintext peer is refused
+// both sides report their roles and the fingerprints they verified; a responder's fingerprint may
+// come in a transport-info before its session-accept (XEP-0320 §1). A plaintext peer is refused
 // by our default, a DTLS peer by our --no-dtls, a lying fingerprint by the handshake. Needs
 // prosody, ejabberd, python3-slixmpp, python3-aioice and python3-aiortc; FAILS without them.
 import assert from "node:assert/strict";
@@ -250,14 +251,19 @@ for (const kind of XMPP_SERVER_KINDS) {
           });
         });
 
-        for (const [answered, ours, switches] of [
+        for (const [answered, how, ours, switches] of [
           // Its ClientHello follows its session-accept at once and may overtake it.
-          ["active", "server", { acceptDelayMs: 300 }],
-          ["passive", "client", { setup: "passive" }],
+          [
+            "active",
+            " in a transport-info 300 ms before a session-accept without fingerprint (XEP-0320 §1)",
+            "server",
+            { acceptDelayMs: 300, fingerprintInInfo: true },
+          ],
+          ["passive", "", "client", { setup: "passive" }],
           // RFC 5763 §5 does not allow it; we take the client side, as for `passive`.
-          ["actpass", "client", { setup: "actpass" }],
+          ["actpass", "", "client", { setup: "actpass" }],
         ] as const) {
-          it(`is called by the plugin and answers setup=${answered}: we are the DTLS ${ours}; datagrams both ways, all encrypted`, async () => {
+          it(`is called by the plugin and answers setup=${answered}${how}: we are the DTLS ${ours}; datagrams both ways, all encrypted`, async () => {
             const { peer, session, channel, served } = await pluginCallsPeer({
               dtls: true,
               ...switches,

@@ -189,15 +189,18 @@ class Peer:
         return jw.candidates(s.conn.local_candidates, self.foundations, hex_ones, new_id)
 
     def transport(self, s, candidates=(), gathering_complete=False, info=False):
-        """Our ICE-UDP transport; with DTLS our <fingerprint/> too, except in transport-info."""
+        """Our ICE-UDP transport; with DTLS our <fingerprint/> too: in session-initiate/accept,
+        or with --fingerprint-in-info in transport-info instead (XEP-0320 §1 allows a responder
+        to send it so before accepting)."""
         pwd = None if info and self.args.info_without_pwd else s.conn.local_password
+        fingerprint = s.dtls is not None and info == self.args.fingerprint_in_info
         return jw.ice_transport(
             s.conn.local_username,
             pwd,
             candidates,
             gathering_complete and not self.args.no_gathering_complete,
             webrtc=self.args.app == "file-transfer",
-            dtls_fingerprint=None if s.dtls is None or info else s.dtls.element(),
+            dtls_fingerprint=s.dtls.element() if fingerprint else None,
         )
 
     def content(self, parent, s, transport):

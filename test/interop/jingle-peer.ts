@@ -46,6 +46,11 @@ export interface JinglePeerSwitches {
   readonly wrongFingerprint?: boolean;
   /** Check our certificate against a fingerprint of no certificate (as if signalling lied). */
   readonly distrust?: boolean;
+  /**
+   * Answering: its fingerprint in transport-info (sent before session-accept with
+   * `acceptDelayMs`, or trickled) and not in session-accept, as XEP-0320 §1 allows.
+   */
+  readonly fingerprintInInfo?: boolean;
   /** Ack IQs after processing them (its answers overtake its acks). */
   readonly lateAck?: boolean;
   /** Answering: candidates in transport-info first, session-accept this many ms later. */
@@ -78,6 +83,7 @@ function switchArgs(s: JinglePeerSwitches): string[] {
     [s.dtls, "--dtls"],
     [s.wrongFingerprint, "--wrong-fingerprint"],
     [s.distrust, "--distrust"],
+    [s.fingerprintInInfo, "--fingerprint-in-info"],
   ];
   return [
     ...flags.flatMap(([on, flag]) => (on === true ? [flag] : [])),

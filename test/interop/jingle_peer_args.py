@@ -35,6 +35,11 @@ def parse_args():
         "--wrong-fingerprint", action="store_true", help="announce a fingerprint of no certificate"
     )
     dtls.add_argument(
+        "--fingerprint-in-info",
+        action="store_true",
+        help="answering: the fingerprint in transport-info, not in session-accept",
+    )
+    dtls.add_argument(
         "--distrust",
         action="store_true",
         help="check the other side's certificate against a fingerprint of no certificate",
@@ -52,8 +57,10 @@ def parse_args():
     sub.add_parser("call").add_argument("peer", help="full JID to call")
     sub.add_parser("answer").add_argument("--once", action="store_true", help="exit after one")
     args = p.parse_args()
-    if not args.dtls and (args.setup or args.wrong_fingerprint or args.distrust):
-        p.error("--setup, --wrong-fingerprint and --distrust need --dtls")
+    if not args.dtls and (
+        args.setup or args.wrong_fingerprint or args.distrust or args.fingerprint_in_info
+    ):
+        p.error("--setup, --wrong-fingerprint, --fingerprint-in-info and --distrust need --dtls")
     args.echo = True  # pc.Session: echo datagrams that are not pings (never an echo)
     if not args.bind:
         args.bind = ["127.0.0.1"]
