@@ -32,8 +32,8 @@ MAX_QUEUED = 256
 
 
 class DtlsFailure(Exception):
-    """The DTLS set-up failed; `kind` is setup-conflict, fingerprint-mismatch, handshake-failed
-    or timeout."""
+    """The DTLS set-up failed; `kind` is no-fingerprint, setup-conflict, fingerprint-mismatch,
+    handshake-failed or timeout."""
 
     def __init__(self, kind, message):
         super().__init__(message)
@@ -147,6 +147,8 @@ class SessionDtls:
 
     async def open(self, on_data):
         """Runs the handshake; returns what was negotiated, raises DtlsFailure."""
+        if self.remote is None:
+            raise DtlsFailure("no-fingerprint", "the peer sent no sha-256 fingerprint")
         role = self.role()
         dtls = self.transport
         dtls._set_role(role)
@@ -214,7 +216,8 @@ class SessionDtls:
                 return
 
     async def stop(self):
-        """close_notify (when connected), then the sender stops; the ICE connection stays."""
+        """Stops the sender, then sends close_notify (when connected); the ICE connection
+        stays open."""
         if self.pump is not None:
             self.pump.cancel()
         await self.transport.stop()
