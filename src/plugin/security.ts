@@ -37,6 +37,11 @@ export class SessionSecurity {
     return { ...transport, fingerprints: [{ hash: algorithm, setup: this.setup, value }] };
   }
 
+  /** The peer's fingerprint we will verify, once a transport of theirs brought one. */
+  get remoteFingerprint(): DtlsFingerprint | undefined {
+    return this.remote;
+  }
+
   /** Takes the peer's fingerprint and setup from any transport of theirs that carries them. */
   learn(transport: IceUdpTransport): void {
     const picked = pickFingerprint(transport.fingerprints);

@@ -395,9 +395,13 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       );
       return;
     }
-    // XEP-0320: the answer must match our security setting (a fingerprint with DTLS on).
+    // XEP-0320: the answer must match our security setting (a fingerprint with DTLS on) —
+    // unless the responder's fingerprint came already, in a transport-info (XEP-0320 §1).
     const transport = content?.transport?.kind === "ice-udp" ? content.transport : undefined;
-    const mismatch = securityMismatch(this.security !== undefined, transport);
+    const mismatch =
+      this.security?.remoteFingerprint === undefined
+        ? securityMismatch(this.security !== undefined, transport)
+        : undefined;
     if (mismatch !== undefined) {
       void this.end(mismatch, true);
       return;

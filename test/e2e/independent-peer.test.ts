@@ -2,89 +2,24 @@
 // XMPP, aioice for ICE; one switch per habit of the Jabber clients in the wild) calls and is
 // called by `jingle-ice answer` / `jingle-ice call` and the plugin, through a real Prosody and a
 // real ejabberd on 127.0.0.1. The switches are grouped into a few sessions per direction; every
-// session carries datagrams both ways. Needs prosody, ejabberd, python3-slixmpp and
-// python3-aioice; FAILS (never skips) without them.
+// session carries datagrams both ways. Both sides run without DTLS here; encrypted sessions
+// with the same peer are in independent-peer-dtls.test.ts. Needs prosody, ejabberd,
+// python3-slixmpp and python3-aioice; FAILS (never skips) without them.
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { after, describe, it } from "node:test";
-import type { Reason } from "../../src/jingle/model.js";
-import { jingleIceUdp, type JingleSession, type XmppClient } from "../../src/plugin/index.js";
+import { describe, it } from "node:test";
+import { startJinglePeer } from "../interop/jingle-peer.js";
+import { XMPP_SERVER_KINDS } from "../support/xmpp-servers.js";
+import { startJingleCli } from "./jingle-processes.js";
 import {
-  NS_DATAGRAM,
-  NS_ICE_UDP,
-  contentOf,
-  requireJinglePeer,
-  startJinglePeer,
-  type JinglePeerSwitches,
-} from "../interop/jingle-peer.js";
-import { stopAllProcesses, type JsonEvent, type JsonLinesProcess } from "../support/json-lines.js";
-import { clientPool, type XmppServer } from "../support/xmpp-server.js";
-import { XMPP_SERVER_KINDS, requireXmppServer, startXmppServer } from "../support/xmpp-servers.js";
-import { sendText, serveDatagrams, startJingleCli, type Served } from "./jingle-processes.js";
-
-const USERS = { bot: "bot-pw", cli: "cli-pw", peer: "peer-pw" };
-const ice = { addresses: ["127.0.0.1"] };
-const WAIT_MS = 20_000;
-/** Every wait has its own deadline; this is the last resort against a hang (per server). */
-const SUITE_TIMEOUT_MS = 600_000;
-
-/** Our side of a session with the peer. */
-interface Opened {
-  readonly session: JingleSession;
-  readonly served: Served;
-  /** Resolves with the reason once the session is over. */
-  readonly ended: Promise<Reason>;
-}
-
-/** The peer exited 0 and reported no error of any kind (its own, ICE, or an IQ error reply). */
-async function finishedCleanly(peer: JsonLinesProcess): Promise<void> {
-  const code = await peer.exitCode(WAIT_MS);
-  assert.deepEqual(
-    {
-      code,
-      errors: peer.all("error"),
-      iceErrors: peer.all("ice-error"),
-      iqErrors: peer.all("iq-result", (e) => e["ok"] === false),
-    },
-    { code: 0, errors: [], iceErrors: [], iqErrors: [] },
-    peer.report(),
-  );
-}
-
-/** The actions of the `<jingle/>` IQs the peer received from us, in order. */
-function actionsFromUs(peer: JsonLinesProcess): string[] {
-  return peer.all("jingle-in").map((e) => String(e["action"]));
-}
-
-/** The first `<jingle/>` of `action` the peer received. */
-function received(peer: JsonLinesProcess, action: string): JsonEvent {
-  const [event] = peer.all("jingle-in", (e) => e["action"] === action);
-  assert.ok(event !== undefined, `the peer got no ${action}\n${peer.report()}`);
-  return event;
-}
-
-/** How the peer saw the session end. */
-function ending(peer: JsonLinesProcess): { by: unknown; reason: unknown } | undefined {
-  const [event] = peer.all("terminated");
-  return event && { by: event["by"], reason: event["reason"] };
-}
-
-/** Our content as the peer received it: jingle-ice's datagram application over ICE-UDP. */
-function assertOurContent(event: JsonEvent, name: string): void {
-  const content = contentOf(event);
-  assert.deepEqual(
-    {
-      name: content?.name,
-      description: content?.description,
-      children: content?.description_children,
-      transport: content?.transport,
-      ufrag: content?.ufrag,
-      pwd: content?.pwd,
-    },
-    { name, description: NS_DATAGRAM, children: [], transport: NS_ICE_UDP, ufrag: true, pwd: true },
-    JSON.stringify(event),
-  );
-}
+  SUITE_TIMEOUT_MS,
+  WAIT_MS,
+  actionsFromUs,
+  assertOurContent,
+  ending,
+  finishedCleanly,
+  peerFixture,
+  received,
+} from "./peer-fixture.js";
 
 for (const kind of XMPP_SERVER_KINDS) {
   describe(
@@ -93,80 +28,8 @@ for (const kind of XMPP_SERVER_KINDS) {
       timeout: SUITE_TIMEOUT_MS,
     },
     () => {
-      let starting: Promise<XmppServer> | undefined;
-      const server = (): Promise<XmppServer> =>
-        (starting ??= (async () => {
-          await Promise.all([requireXmppServer(kind), requireJinglePeer()]);
-          return startXmppServer(kind, { users: USERS });
-        })());
-      const clients = clientPool();
-      const plugins: ReturnType<typeof jingleIceUdp>[] = [];
-      after(async () => {
-        await stopAllProcesses();
-        // Sessions a failed test left open would keep their sockets (and this process) alive.
-        await Promise.all(plugins.map((jingle) => jingle.close()));
-        await clients.stopAll();
-        await (await starting?.catch(() => undefined))?.stop();
-      });
-
-      /** The plugin, logged in as bot@…/plugin<n>. */
-      let logins = 0;
-      const plugin = async () => {
-        const s = await server();
-        // A new resource each time: logging in twice as one full JID kicks the first client out.
-        const resource = `plugin${++logins}`;
-        const client = await clients.login(s, "bot", resource);
-        // The peer speaks plain ICE-UDP (no DTLS): both sides ask for plaintext (XEP-0320 off).
-        const jingle = jingleIceUdp(client as unknown as XmppClient, { ice, dtls: false });
-        plugins.push(jingle);
-        return { s, jid: `${s.jid("bot")}/${resource}`, jingle };
-      };
-
-      /**
-       * The peer calls the plugin, which accepts and says "hello from node" on the channel.
-       * `accepted` rejects (with what the peer saw) when accept() fails or nothing comes in time.
-       */
-      const peerCallsPlugin = async (switches: JinglePeerSwitches) => {
-        const { s, jid, jingle } = await plugin();
-        const peer = startJinglePeer(s, "peer", { call: jid }, switches);
-        const accepted = new Promise<Opened>((resolve, reject) => {
-          const fail = (why: string) => reject(new Error(`${why}\n${peer.report()}`));
-          const timer = setTimeout(() => fail(`no session open within ${WAIT_MS} ms`), WAIT_MS);
-          timer.unref();
-          jingle.on("incoming", (session) => {
-            const ended = once(session, "terminated").then(([reason]) => reason as Reason);
-            session.accept().then(
-              (channel) => {
-                clearTimeout(timer);
-                resolve({ session, served: serveDatagrams(channel), ended });
-                sendText(channel, "hello from node");
-              },
-              (error: Error) => {
-                clearTimeout(timer);
-                fail(`accept() failed: ${error.message}`);
-              },
-            );
-          });
-        });
-        return { peer, accepted };
-      };
-
-      /**
-       * The plugin calls the peer (answering one session); says "hello from node" once the channel
-       * is open.
-       */
-      const pluginCallsPeer = async (switches: JinglePeerSwitches) => {
-        const { s, jingle } = await plugin();
-        const peer = startJinglePeer(s, "peer", { answerOnce: true }, switches);
-        await peer.waitFor("online", WAIT_MS);
-        const session = jingle.initiate(`${s.jid("peer")}/peer`);
-        const ended = once(session, "terminated").then(([reason]) => reason as Reason);
-        const channel = await session.connect();
-        const served = serveDatagrams(channel);
-        sendText(channel, "hello from node");
-        const opened: Opened = { session, served, ended };
-        return { peer, ...opened };
-      };
+      // The peer speaks plain ICE-UDP (no DTLS): both sides ask for plaintext (XEP-0320 off).
+      const { server, peerCallsPlugin, pluginCallsPeer } = peerFixture(kind, false);
 
       describe("calling us", () => {
         it("calls `jingle-ice answer` with all its candidates and <gathering-complete/> in session-initiate: our session-accept comes before any transport-info, ICE connects, pings and texts go both ways (the reported bug)", async () => {

@@ -9,7 +9,8 @@ reports what happens as JSON lines on stdout (stderr gets the logs).
 
 (options before the mode: see jingle_peer_args.py)
 
-Needs the Debian packages python3-slixmpp and python3-aioice (run with /usr/bin/python3).
+Needs the Debian packages python3-slixmpp and python3-aioice, and python3-aiortc for --dtls
+(run with /usr/bin/python3).
 
 What it does (XEP-0166 Jingle, XEP-0176 Jingle ICE-UDP):
 - call: gathers, sends session-initiate (XEP-0166 §6.2) to a full JID with its application and
@@ -19,15 +20,22 @@ What it does (XEP-0166 Jingle, XEP-0176 Jingle ICE-UDP):
   transport is not ICE-UDP (§6.7), else gathers and sends session-accept (§6.5).
 - After ICE connects: answers `ping <n>` with `pong <n>`, echoes other datagrams as
   `echo:<data>`, sends its own pings and texts, and may hang up (session-terminate, §6.7).
+- --dtls (XEP-0320 §1, on aiortc: jingle_dtls.py): a <fingerprint/> in session-initiate/accept;
+  one is required from the other side (else security-error); DTLS runs once ICE is connected
+  and the session accepted, and every datagram goes through it. Without --dtls, fingerprints
+  are ignored, as clients without XEP-0320 do.
 aioice does not trickle: --trickle sends the gathered candidates one per transport-info.
 End-of-candidates is XEP-0371's <gathering-complete/> (§5.7), sent inside the ICE-UDP transport
 as jingle-ice and other clients do.
 
 Events (stdout): hello, online, jingle-in {from, action, sid, initiator, responder, reason,
 reason_text, contents}, ack {action, sid} (our IQ result for it), jingle-out {action, sid,
-candidates, gathering_complete}, iq-result {action, sid, ok, condition, jingle_condition} (the
-answer to ours), ice-error {message}, ice-state {state},
-connected, selected-pair, data, ping-done, terminated {sid, by, reason, text}, error, bye.
+candidates, gathering_complete, fingerprint}, iq-result {action, sid, ok, condition,
+jingle_condition} (the answer to ours), ice-error {message}, ice-state {state}, connected,
+selected-pair, dtls {sid, role, setup, remote_setup, cipher_suite, protocol, local_fingerprint,
+remote_fingerprint} (`sha-256 AB:…`; the remote one is the handshake's certificate, checked
+against signalling), dtls-error {sid, kind, message}, data, ping-done, terminated {sid, by,
+reason, text}, error, bye.
 Exit status: 0 when nothing went wrong, 1 after an error (ICE failure, IQ error, timeout).
 """
 
@@ -45,7 +53,6 @@ import logging  # noqa: E402
 
 try:
     import aioice  # noqa: E402
-    import aioice.ice  # noqa: E402
     import slixmpp  # noqa: E402
     from slixmpp.exceptions import IqError, IqTimeout  # noqa: E402
     from slixmpp.xmlstream.handler import Callback  # noqa: E402
@@ -58,51 +65,10 @@ except ImportError as exc:
     )
     sys.exit(2)
 
+import jingle_dtls as jd  # noqa: E402
 import jingle_wire as jw  # noqa: E402
 from jingle_peer_args import parse_args  # noqa: E402
-
-
-def use_host_addresses(addresses):
-    """aioice never offers 127.0.0.1: gather host candidates on exactly these addresses."""
-    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [
-        a for a in addresses if (":" in a and use_ipv6) or (":" not in a and use_ipv4)
-    ]
-
-
-class Datagrams(pc.Session):
-    """pc.Session (pings, pongs, echoes, counters) that also tells when pings and echoes are in."""
-
-    def __init__(self, args, send, call_later):
-        super().__init__(args, send, call_later)
-        self.ping_done = asyncio.Event()
-        self.echoes = set()
-        self.echo_seen = asyncio.Event()
-
-    def on_datagram(self, component, data):
-        if data.startswith(b"echo:"):
-            self.echoes.add(data[5:].decode("utf-8", "replace"))
-            self.echo_seen.set()
-        super().on_datagram(component, data)
-
-    def _finish_ping(self, run):
-        super()._finish_ping(run)
-        self.ping_done.set()
-
-
-class Session:
-    """One Jingle session with one content and its aioice connection."""
-
-    def __init__(self, peer, sid, initiator_jid, we_initiated, content_name):
-        self.peer, self.sid, self.initiator_jid = peer, sid, initiator_jid
-        self.we_initiated, self.content_name = we_initiated, content_name
-        self.conn = None
-        self.gathered = False
-        self.remote_candidates = 0
-        self.remote_end = False
-        self.connect_task = None
-        self.ended = False
-        self.data = None
-        self.accepted = asyncio.Event()  # session-accept sent or received (XEP-0166 §6.3)
+from jingle_session import Datagrams, Session, use_host_addresses  # noqa: E402
 
 
 class Peer:
@@ -122,6 +88,9 @@ class Peer:
         self.finished = asyncio.Event()
         self.failed = False
         self.foundations = {}  # aioice foundation -> the one we send
+        self.aiortc = jd.load_aiortc() if args.dtls else None  # ImportError: main() reports
+        # One certificate per process, as jingle-ice has (aiortc makes one per connection).
+        self.certificate = self.aiortc.RTCCertificate.generateCertificate() if args.dtls else None
 
     # --- XMPP ------------------------------------------------------------------------------
     async def login(self):
@@ -141,7 +110,11 @@ class Peer:
 
     def on_jingle_iq(self, iq):
         """The IQ handler: ack at once (XEP-0166 §6.3) unless --late-ack, then process in
-        arrival order; a sid we do not know gets item-not-found + <unknown-session/> (§10)."""
+        arrival order; a sid we do not know gets item-not-found + <unknown-session/> (§10).
+        Error replies carry our <jingle/> back (xmpp.js does so): only sets are requests, and
+        a result or error is never answered (RFC 6120 §8.2.3)."""
+        if iq["type"] != "set":
+            return
         msg = jw.read(iq.xml.find(jw.q(jw.NS_JINGLE, "jingle")), aioice.Candidate)
         sender = str(iq["from"])
         pc.emit("jingle-in", **{"from": sender}, **jw.summary(msg))
@@ -175,17 +148,8 @@ class Peer:
         `then()` runs after a result, not after an error."""
         iq = self.xmpp.make_iq_set(ito=s.peer)
         iq.append(el)
-        content = el.find(jw.q(jw.NS_JINGLE, "content"))
-        transport = None if content is None else content.find(jw.q(jw.NS_ICE_UDP, "transport"))
         action = el.get("action")
-        found = (lambda name: []) if transport is None else transport.findall
-        pc.emit(
-            "jingle-out",
-            action=action,
-            sid=s.sid,
-            candidates=len(found(jw.q(jw.NS_ICE_UDP, "candidate"))),
-            gathering_complete=len(found(jw.q(jw.NS_ICE_UDP, "gathering-complete"))) > 0,
-        )
+        pc.emit("jingle-out", action=action, sid=s.sid, **jw.outgoing(el))
         future = iq.send(timeout=15)
 
         async def report():
@@ -220,23 +184,23 @@ class Peer:
     # --- ICE -------------------------------------------------------------------------------
     def candidates(self, s):
         """Our gathered candidates as <candidate/> elements, with the foundation style chosen."""
-        out = []
-        for c in s.conn.local_candidates:
-            foundation = c.foundation
-            if not self.args.hex_foundations:
-                foundation = self.foundations.setdefault(foundation, str(len(self.foundations) + 1))
-            cid = None if self.args.bare_candidates else pc.new_candidate_id()
-            out.append(jw.candidate(c, foundation, cid))
-        return out
+        new_id = (lambda: None) if self.args.bare_candidates else pc.new_candidate_id
+        hex_ones = self.args.hex_foundations
+        return jw.candidates(s.conn.local_candidates, self.foundations, hex_ones, new_id)
 
     def transport(self, s, candidates=(), gathering_complete=False, info=False):
+        """Our ICE-UDP transport; with DTLS our <fingerprint/> too: in session-initiate/accept,
+        or with --fingerprint-in-info in transport-info instead (XEP-0320 §1 allows a responder
+        to send it so before accepting)."""
         pwd = None if info and self.args.info_without_pwd else s.conn.local_password
+        fingerprint = s.dtls is not None and info == self.args.fingerprint_in_info
         return jw.ice_transport(
             s.conn.local_username,
             pwd,
             candidates,
             gathering_complete and not self.args.no_gathering_complete,
             webrtc=self.args.app == "file-transfer",
+            dtls_fingerprint=s.dtls.element() if fingerprint else None,
         )
 
     def content(self, parent, s, transport):
@@ -255,15 +219,20 @@ class Peer:
             jw.add_content(el, s.content_name, None, self.transport(s, [], True, info=True))
             self.send_jingle(s, el)
 
-    async def new_connection(self, s, controlling):
+    async def new_connection(self, s, controlling, offered=None):
+        """Our aioice connection (and our DTLS side, with `offered` the offer's setup)."""
         s.conn = aioice.Connection(ice_controlling=controlling, components=1, use_ipv6=False)
         s.data = Datagrams(
             self.args, lambda comp, data: self.send_datagram(s, comp, data), self.loop.call_later
         )
+        if self.args.dtls:
+            s.dtls = jd.SessionDtls(self.aiortc, s.conn, self.certificate, self.args, offered)
         await s.conn.gather_candidates()
         s.gathered = True
 
     def send_datagram(self, s, component, data):
+        if s.dtls is not None:
+            return s.dtls.send(data)
         # Connection.sendto() is a coroutine only by signature: it sends at once.
         pair = s.conn._nominated.get(component) if s.conn is not None else None
         if pair is None:
@@ -276,6 +245,8 @@ class Peer:
         applies them: aioice refuses candidates after end-of-candidates (reported as ice-error)."""
         if content["transport"] != jw.NS_ICE_UDP or s.conn is None:
             return
+        if s.dtls is not None:
+            s.dtls.learn(content["fingerprints"])
         if content["ufrag"] is not None and content["pwd"] is not None:
             s.conn.remote_username, s.conn.remote_password = content["ufrag"], content["pwd"]
         for c in content["candidates"] + ([None] if content["gathering_complete"] else []):
@@ -293,6 +264,12 @@ class Peer:
         ready = s.conn.remote_password is not None and (s.remote_candidates > 0 or s.remote_end)
         if s.connect_task is None and s.gathered and ready and not s.ended:
             s.connect_task = asyncio.ensure_future(self.run_ice(s))
+            s.connect_task.add_done_callback(self.report_crash)
+
+    def report_crash(self, task):
+        """A task's exception would otherwise vanish: it is an error of ours."""
+        if not task.cancelled() and task.exception() is not None:
+            self.error("%s: %r" % (task.get_coro().__qualname__, task.exception()))
 
     async def run_ice(self, s):
         pc.emit("ice-state", sid=s.sid, state="checking")
@@ -301,6 +278,8 @@ class Peer:
         try:
             await s.conn.connect()
         except ConnectionError as exc:
+            if s.ended:
+                return  # closed because the session ended (aioice then fails its checks)
             pc.emit("ice-state", sid=s.sid, state="failed")
             pc.emit("ice-error", message=str(exc))
             self.failed = True
@@ -315,37 +294,35 @@ class Peer:
             local={"ip": pair.local_candidate.host, "port": pair.local_candidate.port},
             remote={"ip": pair.remote_candidate.host, "port": pair.remote_candidate.port},
         )
-        asyncio.ensure_future(self.receive(s))
+        if s.dtls is None:
+            asyncio.ensure_future(s.receive())
         await s.accepted.wait()  # ICE may connect first; the session is active only now
-        await self.traffic(s)
+        if s.dtls is None or await self.secure(s):
+            await self.traffic(s)
 
-    async def receive(self, s):
-        while not s.ended:
-            try:
-                data, component = await s.conn.recvfrom()
-            except ConnectionError:
-                return
-            s.data.on_datagram(component, data)
+    async def secure(self, s):
+        """DTLS over the ICE connection once both setups are known (XEP-0320 §1): True when the
+        handshake completed and the peer's certificate matched its fingerprint."""
+        try:
+            info = await s.dtls.open(lambda data: s.data.on_datagram(1, data))
+        except jd.DtlsFailure as exc:
+            if s.ended:
+                return False  # the session ended first (closing ICE fails the handshake)
+            pc.emit("dtls-error", sid=s.sid, kind=exc.kind, message=str(exc))
+            self.failed = True
+            await self.terminate(s, "security-error", str(exc))
+            return False
+        if s.ended:
+            return False
+        pc.emit("dtls", sid=s.sid, **info)
+        return True
 
     async def traffic(self, s):
-        """Our own datagrams: texts (the other side echoes them), pings; then maybe hang up."""
-        for text in self.args.send:
-            s.data.send(1, text.encode("utf-8"))
-        if self.args.pings > 0:
-            s.data.start_ping(count=self.args.pings, interval_ms=20, wait_ms=2000)
-            await s.data.ping_done.wait()
-        deadline = self.loop.time() + 2.0
-        while not set(self.args.send) <= s.data.echoes and self.loop.time() < deadline:
-            s.data.echo_seen.clear()
-            try:
-                await asyncio.wait_for(s.data.echo_seen.wait(), deadline - self.loop.time())
-            except asyncio.TimeoutError:
-                break
-        missing = sorted(set(self.args.send) - s.data.echoes)
+        """Our own datagrams (texts, pings), then maybe hang up."""
+        missing, unanswered = await s.exchange(self.args.send, self.args.pings)
         if missing:
             self.error("no echo of %r" % missing)
-        if s.data.stats["pongs_received"] < self.args.pings:
-            self.failed = True
+        self.failed = self.failed or unanswered
         if self.args.hangup:
             await self.terminate(s, "success")
 
@@ -381,7 +358,12 @@ class Peer:
         if content["transport"] != jw.NS_ICE_UDP:
             await self.terminate(s, "unsupported-transports")
             return
-        await self.new_connection(s, controlling=False)
+        refusal = jd.refusal(self.args, content)
+        if refusal is not None:
+            await self.terminate(s, "security-error", refusal)
+            return
+        offered = (jd.pick_sha256(content["fingerprints"]) or {}).get("setup")
+        await self.new_connection(s, controlling=False, offered=offered)
         await self.apply_transport(s, content)
         candidates = self.candidates(s)
         if self.args.accept_delay is not None:
@@ -421,6 +403,11 @@ class Peer:
         if s.ended:
             return  # acked (the session was ours), nothing more to do
         if action == "session-accept":
+            ours = [c for c in msg["contents"] if c["name"] == s.content_name]
+            refusal = jd.refusal(self.args, ours[0]) if ours else None
+            if refusal is not None:
+                await self.terminate(s, "security-error", refusal)
+                return
             s.accepted.set()
         if action in ("session-accept", "transport-info"):
             for content in msg["contents"]:
@@ -443,11 +430,17 @@ class Peer:
             return
         s.ended = True
         pc.emit("terminated", sid=s.sid, by=by, reason=reason, text=text)
-        if s.conn is not None:
-            await s.conn.close()
+        await self.close(s)
         if self.args.mode == "call" or self.args.once:
             await asyncio.sleep(0.2)  # let the last IQ (and its result) through
             self.finished.set()
+
+    async def close(self, s):
+        """close_notify (DTLS), then the ICE connection."""
+        if s.dtls is not None:
+            await s.dtls.stop()
+        if s.conn is not None:
+            await s.conn.close()
 
     def error(self, message):
         self.failed = True
@@ -456,6 +449,8 @@ class Peer:
 
     async def run(self):
         versions = {"slixmpp": slixmpp.__version__, "aioice": aioice.__version__}
+        if self.aiortc is not None:
+            versions["aiortc"] = self.aiortc.__version__
         pc.emit("hello", impl="jingle-peer", mode=self.args.mode, pid=os.getpid(), **versions)
         worker = asyncio.ensure_future(self.process_inbox())
         try:
@@ -466,8 +461,8 @@ class Peer:
             self.error("XMPP login failed: %s" % exc)
         worker.cancel()
         for s in self.sessions.values():
-            if s.conn is not None and not s.ended:
-                await s.conn.close()
+            if not s.ended:
+                await self.close(s)
         stats = {}
         for s in self.sessions.values():
             for k, v in (s.data.stats.items() if s.data else ()):
@@ -486,7 +481,12 @@ class Peer:
 
 async def main(args):
     use_host_addresses(args.bind)
-    return await Peer(args).run()
+    try:
+        peer = Peer(args)
+    except ImportError as exc:
+        pc.emit("error", message=str(exc))
+        return 2
+    return await peer.run()
 
 
 if __name__ == "__main__":

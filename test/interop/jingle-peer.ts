@@ -1,5 +1,5 @@
-// Starts test/interop/jingle-peer.py — the independent Jingle ICE-UDP peer on slixmpp + aioice —
-// logged in to a test XMPP server, with its switches typed. Its events are JSON lines (see the
+// Starts test/interop/jingle-peer.py — the independent Jingle ICE-UDP peer on slixmpp + aioice,
+// with DTLS through aiortc — logged in to a test XMPP server, with its switches typed. Its events are JSON lines (see the
 // script's docstring); the process is a JsonLinesProcess.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +35,22 @@ export interface JinglePeerSwitches {
   readonly app?: "datagram" | "file-transfer";
   /** The transport it offers when calling. @default "ice-udp" */
   readonly transport?: "ice-udp" | "ibb";
+  /**
+   * DTLS (XEP-0320) through aiortc: its fingerprint in session-initiate/accept, one required
+   * from us, every datagram encrypted. Off: plaintext, and our fingerprint is ignored.
+   */
+  readonly dtls?: boolean;
+  /** The setup it offers (default `actpass`) or answers (default `active`, RFC 5763 §5). */
+  readonly setup?: "actpass" | "active" | "passive";
+  /** Announce a fingerprint of no certificate (the handshake must then fail). */
+  readonly wrongFingerprint?: boolean;
+  /** Check our certificate against a fingerprint of no certificate (as if signalling lied). */
+  readonly distrust?: boolean;
+  /**
+   * Answering: its fingerprint in transport-info (sent before session-accept with
+   * `acceptDelayMs`, or trickled) and not in session-accept, as XEP-0320 §1 allows.
+   */
+  readonly fingerprintInInfo?: boolean;
   /** Ack IQs after processing them (its answers overtake its acks). */
   readonly lateAck?: boolean;
   /** Answering: candidates in transport-info first, session-accept this many ms later. */
@@ -64,12 +80,17 @@ function switchArgs(s: JinglePeerSwitches): string[] {
     [s.noInitiator, "--no-initiator"],
     [s.lateAck, "--late-ack"],
     [s.hangup, "--hangup"],
+    [s.dtls, "--dtls"],
+    [s.wrongFingerprint, "--wrong-fingerprint"],
+    [s.distrust, "--distrust"],
+    [s.fingerprintInInfo, "--fingerprint-in-info"],
   ];
   return [
     ...flags.flatMap(([on, flag]) => (on === true ? [flag] : [])),
     ...(s.contentName === undefined ? [] : ["--content-name", s.contentName]),
     ...(s.app === undefined ? [] : ["--app", s.app]),
     ...(s.transport === undefined ? [] : ["--transport", s.transport]),
+    ...(s.setup === undefined ? [] : ["--setup", s.setup]),
     ...(s.acceptDelayMs === undefined ? [] : ["--accept-delay", String(s.acceptDelayMs)]),
     ...(s.pings === undefined ? [] : ["--pings", String(s.pings)]),
     ...(s.send ?? []).flatMap((text) => ["--send", text]),
@@ -103,18 +124,28 @@ export function startJinglePeer(
   return new JsonLinesProcess(`jingle-peer (${server.kind})`, argv, {}, REPO_ROOT);
 }
 
-/** Throws, saying what to install, when slixmpp or aioice cannot be imported. */
-export async function requireJinglePeer(): Promise<void> {
+/** Throws, saying what to install, when slixmpp or aioice (and aiortc for DTLS) cannot be imported. */
+export async function requireJinglePeer(options: { readonly dtls?: boolean } = {}): Promise<void> {
+  const dtls = options.dtls === true;
   const problem = await pythonCheck(
-    "import slixmpp, aioice",
-    "slixmpp and aioice (Debian python3-slixmpp, python3-aioice)",
+    dtls ? "import slixmpp, aioice, aiortc" : "import slixmpp, aioice",
+    dtls
+      ? "slixmpp, aioice and aiortc (Debian python3-slixmpp, python3-aioice, python3-aiortc)"
+      : "slixmpp and aioice (Debian python3-slixmpp, python3-aioice)",
   );
   if (problem !== null) {
     throw new Error(
       `the independent Jingle peer cannot run: ${problem} — run ./scripts/setup as root, or: ` +
-        "apt-get install -y python3-slixmpp python3-aioice",
+        `apt-get install -y python3-slixmpp python3-aioice${dtls ? " python3-aiortc" : ""}`,
     );
   }
+}
+
+/** A `<fingerprint/>` (XEP-0320) as the peer read it from one of our transports. */
+export interface ReportedFingerprint {
+  readonly hash: string;
+  readonly setup: string | null;
+  readonly value: string;
 }
 
 /** A `jingle-in` event's first content, as the peer reports it. */
@@ -129,6 +160,7 @@ export interface ReportedContent {
   readonly candidates: number;
   readonly skipped: number;
   readonly gathering_complete: boolean;
+  readonly fingerprints: readonly ReportedFingerprint[];
 }
 
 /** The first content of a `jingle-in` event. */

@@ -24,6 +24,26 @@ def parse_args():
     wire.add_argument("--content-name", default="datagram")
     wire.add_argument("--app", choices=["datagram", "file-transfer"], default="datagram")
     wire.add_argument("--transport", choices=["ice-udp", "ibb"], default="ice-udp")
+    dtls = p.add_argument_group("DTLS (XEP-0320, through aiortc)")
+    dtls.add_argument("--dtls", action="store_true", help="fingerprint, DTLS on every datagram")
+    dtls.add_argument(
+        "--setup",
+        choices=["actpass", "active", "passive"],
+        help="offer or answer this setup (default: actpass as caller, RFC 5763 as answerer)",
+    )
+    dtls.add_argument(
+        "--wrong-fingerprint", action="store_true", help="announce a fingerprint of no certificate"
+    )
+    dtls.add_argument(
+        "--fingerprint-in-info",
+        action="store_true",
+        help="answering: the fingerprint in transport-info, not in session-accept",
+    )
+    dtls.add_argument(
+        "--distrust",
+        action="store_true",
+        help="check the other side's certificate against a fingerprint of no certificate",
+    )
     timing = p.add_argument_group("timing")
     timing.add_argument("--late-ack", action="store_true", help="ack an IQ after processing it")
     timing.add_argument(
@@ -37,6 +57,10 @@ def parse_args():
     sub.add_parser("call").add_argument("peer", help="full JID to call")
     sub.add_parser("answer").add_argument("--once", action="store_true", help="exit after one")
     args = p.parse_args()
+    if not args.dtls and (
+        args.setup or args.wrong_fingerprint or args.distrust or args.fingerprint_in_info
+    ):
+        p.error("--setup, --wrong-fingerprint, --fingerprint-in-info and --distrust need --dtls")
     args.echo = True  # pc.Session: echo datagrams that are not pings (never an echo)
     if not args.bind:
         args.bind = ["127.0.0.1"]

@@ -91,21 +91,37 @@ def file_offer_description(name="hello.txt", size=4096):
     return desc
 
 
-def ice_transport(ufrag, pwd, candidates=(), gathering_complete=False, webrtc=False):
+def random_fingerprint():
+    """A sha-256 fingerprint value (`AB:CD:…`, RFC 8122 §5) of no certificate at all."""
+    return ":".join("%02X" % b for b in os.urandom(32))
+
+
+def fingerprint(hash_name, setup, value):
+    """<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash setup>value</fingerprint>
+    (XEP-0320 §3): the certificate's hash and the DTLS setup role (RFC 4145 §4)."""
+    el = ET.Element(q(NS_DTLS, "fingerprint"), {"hash": hash_name, "setup": setup})
+    el.text = value
+    return el
+
+
+def ice_transport(
+    ufrag, pwd, candidates=(), gathering_complete=False, webrtc=False, dtls_fingerprint=None
+):
     """<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/> (XEP-0176 §5.3) around candidate
     elements; pwd=None leaves pwd out, which §5.3 forbids with candidates and some clients do in
-    transport-info anyway. webrtc adds
-    what StanzaJS sends with a file offer: a DTLS fingerprint (XEP-0320) and an sctpmap
-    (XEP-0343)."""
+    transport-info anyway. dtls_fingerprint: a fingerprint() element, first child as XEP-0320
+    §3's examples place it. webrtc adds what StanzaJS sends with a file offer: a DTLS
+    fingerprint (XEP-0320, of no certificate) and an sctpmap (XEP-0343)."""
     attrs = {"ufrag": ufrag}
     if pwd is not None:
         attrs["pwd"] = pwd
     el = ET.Element(q(NS_ICE_UDP, "transport"), attrs)
+    if dtls_fingerprint is not None:
+        el.append(dtls_fingerprint)
     for c in candidates:
         el.append(c)
     if webrtc:
-        fp = ET.SubElement(el, q(NS_DTLS, "fingerprint"), {"hash": "sha-256", "setup": "actpass"})
-        fp.text = ":".join("%02X" % b for b in os.urandom(32))
+        el.append(fingerprint("sha-256", "actpass", random_fingerprint()))
         ET.SubElement(
             el,
             q(NS_DTLS_SCTP, "sctpmap"),
@@ -142,6 +158,19 @@ def candidate(c, foundation, cid=None):
         attrs["rel-addr"] = c.related_address
         attrs["rel-port"] = str(c.related_port)
     return ET.Element(q(NS_ICE_UDP, "candidate"), attrs)
+
+
+def candidates(local_candidates, foundations, hex_foundations, new_id):
+    """<candidate/> elements for aioice candidates: their 32-hex-digit foundations, or 1, 2, …
+    through `foundations` (aioice's -> ours, kept across calls); ids from new_id() (None: no id
+    and no network)."""
+    out = []
+    for c in local_candidates:
+        foundation = c.foundation
+        if not hex_foundations:
+            foundation = foundations.setdefault(foundation, str(len(foundations) + 1))
+        out.append(candidate(c, foundation, new_id()))
+    return out
 
 
 def unknown_session_error():
@@ -186,10 +215,23 @@ def parse_candidates(transport, make_candidate):
     return out, skipped
 
 
+def read_fingerprints(transport):
+    """The XEP-0320 <fingerprint/> children of a transport: [{hash, setup, value}], the hash name
+    lower-cased and the value trimmed; setup None when absent."""
+    return [
+        {
+            "hash": (f.get("hash") or "").lower(),
+            "setup": f.get("setup"),
+            "value": (f.text or "").strip(),
+        }
+        for f in transport.findall(q(NS_DTLS, "fingerprint"))
+    ]
+
+
 def read(el, make_candidate):
     """A received <jingle/> as a dict: action, sid, initiator, responder, contents (name,
     description namespace and child names, transport namespace, ufrag, pwd, candidates,
-    gathering_complete), reason and reason text."""
+    gathering_complete, DTLS fingerprints), reason and reason text."""
     contents = []
     for c in el.findall(q(NS_JINGLE, "content")):
         desc = next((d for d in c if _local(d.tag) == "description"), None)
@@ -211,6 +253,7 @@ def read(el, make_candidate):
                 "skipped": skipped,
                 "gathering_complete": transport is not None
                 and any(_local(x.tag) == "gathering-complete" for x in transport),
+                "fingerprints": [] if transport is None else read_fingerprints(transport),
             }
         )
     reason = el.find(q(NS_JINGLE, "reason"))
@@ -253,9 +296,23 @@ def summary(msg):
                 "candidates": len(c["candidates"]),
                 "skipped": c["skipped"],
                 "gathering_complete": c["gathering_complete"],
+                "fingerprints": c["fingerprints"],
             }
             for c in msg["contents"]
         ],
+    }
+
+
+def outgoing(el):
+    """What the peer reports of a <jingle/> it sends: the number of candidates, whether it
+    carries <gathering-complete/>, and the setups of its <fingerprint/>s (XEP-0320 §1)."""
+    content = el.find(q(NS_JINGLE, "content"))
+    transport = None if content is None else content.find(q(NS_ICE_UDP, "transport"))
+    found = (lambda name: []) if transport is None else transport.findall
+    return {
+        "candidates": len(found(q(NS_ICE_UDP, "candidate"))),
+        "gathering_complete": len(found(q(NS_ICE_UDP, "gathering-complete"))) > 0,
+        "fingerprint": [f.get("setup") for f in found(q(NS_DTLS, "fingerprint"))],
     }
 
 

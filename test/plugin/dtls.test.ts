@@ -1,9 +1,11 @@
 // DTLS in Jingle sessions (XEP-0320) through the plugin, over the in-memory XMPP stand-in with
 // real ICE and DTLS on 127.0.0.1: encrypted by default, plaintext only when both sides ask, and
-// a fingerprint swapped in signalling ends the session with security-error.
+// a fingerprint swapped in signalling ends the session with security-error; a responder's
+// fingerprint may come in a transport-info before its session-accept (XEP-0320 §1).
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
+import { xml } from "@xmpp/xml";
 import { DatagramChannel } from "../../src/node/datagram-channel.js";
 import { DtlsChannel } from "../../src/node/dtls-channel.js";
 import { generateCertificate } from "../../src/node/dtls-certificate.js";
@@ -82,6 +84,53 @@ describe("DTLS in Jingle sessions (XEP-0320)", () => {
     const { connected, refused } = await call({}, { dtls: false });
     await assert.rejects(connected, { reason: "security-error" });
     assert.match((await refused).reason.text!, /without DTLS/);
+  });
+
+  it("takes the responder's fingerprint from a transport-info sent before its session-accept, which carries none (XEP-0320 §1)", async () => {
+    const network = new FakeNetwork();
+    const bobCertificate = generateCertificate();
+    network.rewrite = (from, payload) => {
+      if (from !== BOB || payload.attrs["action"] !== "session-accept") return;
+      // Bob's fingerprint leaves the session-accept for a transport-info delivered just before.
+      const content = payload.getChildElements()[0]!;
+      const transport = content.getChildElements().find((e) => e.name === "transport")!;
+      const children = (transport as unknown as { children: unknown[] }).children;
+      const [fingerprint] = children.splice(
+        children.findIndex((c) => (c as { name?: string }).name === "fingerprint"),
+        1,
+      );
+      const { xmlns = "", ufrag = "", pwd = "" } = transport.attrs;
+      const info = xml(
+        "jingle",
+        { ...(payload.attrs as Record<string, string>), action: "transport-info" },
+        xml(
+          "content",
+          content.attrs as Record<string, string>,
+          xml("transport", { xmlns, ufrag, pwd }, fingerprint),
+        ),
+      );
+      void network.sender(BOB).iqCaller.request(xml("iq", { type: "set", to: ALICE }, info));
+    };
+    const { session, connected, incoming } = await call(
+      {},
+      { certificate: bobCertificate },
+      network,
+    );
+    const channel = await connected;
+    await (
+      await incoming
+    ).accepted;
+    assert.ok(channel instanceof DtlsChannel);
+    assert.equal(session.dtls?.role, "server");
+    assert.deepEqual(session.dtls?.remoteFingerprint, bobCertificate.fingerprint);
+    const accept = network.payloads.findIndex(
+      (p) => p.from === BOB && p.element.attrs["action"] === "session-accept",
+    );
+    const info = network.payloads.findIndex(
+      (p) => p.from === BOB && p.element.attrs["action"] === "transport-info",
+    );
+    assert.ok(info >= 0 && info < accept, "the transport-info came first");
+    await session.terminate();
   });
 
   it("ends both sides with security-error when signalling swapped the offerer's fingerprint", async () => {
