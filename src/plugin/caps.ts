@@ -4,7 +4,9 @@
  * that we do Jingle ICE-UDP.
  */
 import { createHash } from "node:crypto";
+import { NS_JINGLE, NS_JINGLE_ICE_UDP } from "../jingle/model.js";
 import { el, type XmlElement } from "../jingle/xml.js";
+import { toXmpp, type XmppClient } from "./xmpp.js";
 
 export const NS_CAPS = "http://jabber.org/protocol/caps";
 
@@ -40,3 +42,33 @@ export function capsVer(identities: readonly Identity[], features: readonly stri
 export function capsElement(node: string, ver: string): XmlElement {
   return el("c", { xmlns: NS_CAPS, hash: "sha-1", node, ver });
 }
+
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+/** The `node` of our caps (XEP-0115 §4): where the software is described. */
+export const CAPS_NODE = "https://www.npmjs.com/package/jingle-ice";
+/** Our disco#info identity (XEP-0030): a bot. */
+export const IDENTITY: Identity = { category: "client", type: "bot", name: "jingle-ice" };
+
+/**
+ * Answers disco#info queries with our identity and exactly `features` (XEP-0030; XEP-0166 §11:
+ * clients decide from it whether to call us). A query for `node#ver` gets the same answer with
+ * the node echoed (XEP-0115 §6.2).
+ */
+export function serveDiscoInfo(xmpp: XmppClient, features: readonly string[]): void {
+  xmpp.iqCallee.get(NS_DISCO_INFO, "query", (context) =>
+    toXmpp(
+      el("query", { xmlns: NS_DISCO_INFO, node: context.element.attrs["node"] }, [
+        el("identity", { category: IDENTITY.category, type: IDENTITY.type, name: IDENTITY.name }),
+        ...features.map((feature) => el("feature", { var: feature })),
+      ]),
+    ),
+  );
+}
+
+/** The features disco#info always lists, before those of DTLS and of each application. */
+export const BASE_FEATURES: readonly string[] = [
+  NS_CAPS,
+  NS_DISCO_INFO,
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+];

@@ -3,11 +3,12 @@
  * (`urn:xmpp:extdisco:2`, falling back to `:1`), fetches credentials for restricted ones, and
  * turns them into ICE options. Results are cached until the earliest `expires` (less a minute).
  */
-import { xml } from "@xmpp/xml";
-import { children, type XmlElement } from "../jingle/xml.js";
+import { bareJid } from "../jingle/dispatch.js";
+import { children, el, type XmlElement } from "../jingle/xml.js";
+import type { IceConnectionOptions } from "../node/ice-connection.js";
 import type { StunServerConfig } from "../stun/server.js";
 import { defaultTurnPort, type TurnServerConfig } from "../turn/server.js";
-import type { XmppClient } from "./xmpp.js";
+import { iqRequest, type XmppClient } from "./xmpp.js";
 
 export const NS_EXTDISCO_2 = "urn:xmpp:extdisco:2";
 export const NS_EXTDISCO_1 = "urn:xmpp:extdisco:1";
@@ -90,7 +91,8 @@ export function toIceServers(services: readonly ExternalService[], now: number):
 
 /**
  * Asks `domain` for its external services (extdisco:2, then :1), and for the credentials of
- * restricted TURN services that came without them.
+ * restricted TURN services that came without them. Replies must come from `domain` (and carry
+ * our random IQ id, see {@link iqRequest}).
  */
 export async function discoverIceServers(
   xmpp: XmppClient,
@@ -101,10 +103,13 @@ export async function discoverIceServers(
   let ns = NS_EXTDISCO_2;
   for (const candidate of [NS_EXTDISCO_2, NS_EXTDISCO_1]) {
     try {
-      const reply = (await xmpp.iqCaller.request(
-        xml("iq", { type: "get", to: domain }, xml("services", { xmlns: candidate })),
+      const reply = await iqRequest(
+        xmpp,
+        domain,
+        el("services", { xmlns: candidate }),
         timeout,
-      )) as XmlElement;
+        "get",
+      );
       services = parseServices(children(reply, "services")[0]);
       ns = candidate;
       break;
@@ -119,19 +124,13 @@ export async function discoverIceServers(
       continue;
     }
     try {
-      const reply = (await xmpp.iqCaller.request(
-        xml(
-          "iq",
-          { type: "get", to: domain },
-          xml(
-            "credentials",
-            { xmlns: ns },
-            xml("service", { type: service.type, host: service.host }),
-          ),
-        ),
-        timeout,
-      )) as XmlElement;
-      const [withCredentials] = parseServices(children(reply, "credentials")[0]);
+      const query = el("credentials", { xmlns: ns }, [
+        el("service", { type: service.type, host: service.host }),
+      ]);
+      const reply = await iqRequest(xmpp, domain, query, timeout, "get");
+      // XEP-0215 §3.2 answers with <credentials/>; ejabberd 23.01 with <services/>.
+      const payload = children(reply, "credentials")[0] ?? children(reply, "services")[0];
+      const [withCredentials] = parseServices(payload);
       completed.push(
         withCredentials === undefined
           ? service
@@ -142,4 +141,38 @@ export async function discoverIceServers(
     }
   }
   return toIceServers(completed, Date.now());
+}
+
+/**
+ * `iceServers: "auto"`: the servers our own XMPP server offers, asked when first needed and
+ * again once the earliest credentials are about to expire; added to the configured ones. A
+ * server that does not answer leaves the configured servers alone.
+ */
+export class AutoIceServers {
+  private discovered: Promise<DiscoveredServers> | undefined;
+
+  constructor(
+    private readonly xmpp: XmppClient,
+    private readonly timeout: number,
+  ) {}
+
+  /** `base` plus the discovered STUN and TURN servers. */
+  async add(base: Omit<IceConnectionOptions, "role">): Promise<Omit<IceConnectionOptions, "role">> {
+    const cached =
+      this.discovered === undefined ? undefined : await this.discovered.catch(() => undefined);
+    if (this.discovered === undefined || cached === undefined || Date.now() >= cached.refreshAt) {
+      const domain = bareJid(this.xmpp.jid?.toString() ?? "").replace(/^[^@]*@/, "");
+      this.discovered = discoverIceServers(this.xmpp, domain, this.timeout);
+    }
+    const found = await this.discovered.catch(() => ({
+      stunServers: [],
+      turnServers: [],
+      refreshAt: 0,
+    }));
+    return {
+      ...base,
+      stunServers: [...(base.stunServers ?? []), ...found.stunServers],
+      turnServers: [...(base.turnServers ?? []), ...found.turnServers],
+    };
+  }
 }

@@ -19,7 +19,6 @@ import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import {
   NS_JINGLE,
   NS_JINGLE_DTLS,
-  NS_JINGLE_ICE_UDP,
   type DtlsSetup,
   type Jingle,
   type Reason,
@@ -31,18 +30,20 @@ import { DEFAULT_SESSION_LIMITS, dispatch, type SessionLimits } from "../jingle/
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import type { IceConnectionOptions } from "../node/ice-connection.js";
-import { capsElement, capsVer, NS_CAPS } from "./caps.js";
-import { discoverIceServers, type DiscoveredServers } from "./extdisco.js";
+import {
+  BASE_FEATURES,
+  CAPS_NODE,
+  IDENTITY,
+  capsElement,
+  capsVer,
+  serveDiscoInfo,
+} from "./caps.js";
+import { AutoIceServers } from "./extdisco.js";
 import { SessionSecurity } from "./security.js";
 import { JingleSession } from "./session.js";
+import { reportable } from "./session-error.js";
 import { normalizeJid } from "./jid.js";
 import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
-
-const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-const CAPS_NODE = "https://www.npmjs.com/package/jingle-ice";
-const IDENTITY = { category: "client", type: "bot", name: "jingle-ice" } as const;
-/** The features every instance serves; each application adds its own (XEP-0030, XEP-0166 §11). */
-const BASE_FEATURES = [NS_CAPS, NS_DISCO_INFO, NS_JINGLE, NS_JINGLE_ICE_UDP];
 
 /** What the policy hook learns of an incoming session before anything of ours is sent. */
 export interface SessionOffer {
@@ -121,7 +122,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly iqTimeout: number;
   private readonly setupTimeout: number;
   private readonly limits: SessionLimits;
-  private discovered: Promise<DiscoveredServers> | undefined;
+  private readonly autoIceServers: AutoIceServers | undefined;
   private readonly applications: ReadonlyMap<string, JingleApplication>;
   private readonly certificate: DtlsCertificate | undefined;
   private readonly features: readonly string[];
@@ -134,6 +135,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     this.iqTimeout = options.iqTimeout ?? 15_000;
     this.setupTimeout = options.setupTimeout ?? 30_000;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
+    this.autoIceServers =
+      options.iceServers === "auto" ? new AutoIceServers(xmpp, this.iqTimeout) : undefined;
     this.certificate =
       options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
@@ -153,16 +156,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       const from = normalizeJid(stanza.attrs["from"] ?? "");
       for (const session of this.sessions.values()) if (session.peer === from) session.peerGone();
     });
-    xmpp.iqCallee.get(NS_DISCO_INFO, "query", (context) => {
-      // XEP-0115 §6.2: a query for node#ver gets the same answer, with the node echoed.
-      const node = context.element.attrs["node"];
-      return toXmpp(
-        el("query", { xmlns: NS_DISCO_INFO, node }, [
-          el("identity", { category: IDENTITY.category, type: IDENTITY.type, name: IDENTITY.name }),
-          ...this.features.map((feature) => el("feature", { var: feature })),
-        ]),
-      );
-    });
+    serveDiscoInfo(xmpp, this.features);
   }
 
   /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */
@@ -224,7 +218,10 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       {
         xmpp: this.xmpp,
         self: () => this.xmpp.jid?.toString() ?? "",
-        ice: () => this.iceOptions(),
+        ice: () =>
+          this.autoIceServers === undefined
+            ? Promise.resolve(this.options.ice ?? {})
+            : this.autoIceServers.add(this.options.ice ?? {}),
         iqTimeout: this.iqTimeout,
         setupTimeout: this.setupTimeout,
         forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
@@ -240,28 +237,6 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     );
     this.sessions.set(key(peer, sid), session);
     return session;
-  }
-
-  /** Session ICE options: the configured ones plus, with `iceServers: "auto"`, XEP-0215's. */
-  private async iceOptions(): Promise<Omit<IceConnectionOptions, "role">> {
-    const base = this.options.ice ?? {};
-    if (this.options.iceServers !== "auto") return base;
-    const cached =
-      this.discovered === undefined ? undefined : await this.discovered.catch(() => undefined);
-    if (this.discovered === undefined || cached === undefined || Date.now() >= cached.refreshAt) {
-      const domain = (this.xmpp.jid?.toString() ?? "").replace(/^[^@]*@/, "").replace(/\/.*$/, "");
-      this.discovered = discoverIceServers(this.xmpp, domain, this.iqTimeout);
-    }
-    const found = await this.discovered.catch(() => ({
-      stunServers: [],
-      turnServers: [],
-      refreshAt: 0,
-    }));
-    return {
-      ...base,
-      stunServers: [...(base.stunServers ?? []), ...found.stunServers],
-      turnServers: [...(base.turnServers ?? []), ...found.turnServers],
-    };
   }
 
   /** The IQ handler: an ack (`true`) or an error element, decided without awaiting anything. */
@@ -343,7 +318,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     try {
       return this.applications.get(offer.application)!.answer(offer.description);
     } catch (error) {
-      this.report(asError(error, `application ${offer.application} failed`));
+      this.report(reportable(error, `application ${offer.application} failed`));
       return { condition: "general-error", text: "the application failed" };
     }
   }
@@ -372,7 +347,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
               sid: session.sid,
             });
     } catch (error) {
-      this.report(asError(error, "policy failed"));
+      this.report(reportable(error, "policy failed"));
       await session.terminate("general-error", "policy failed");
       return;
     }
@@ -392,7 +367,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     try {
       this.emit("incoming", session);
     } catch (error) {
-      this.report(asError(error, "incoming listener failed"));
+      this.report(reportable(error, "incoming listener failed"));
       if (session.state === "pending") await session.terminate("general-error");
     }
   }
@@ -402,7 +377,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     setImmediate(() => {
       Promise.resolve()
         .then(work)
-        .catch((error: unknown) => this.report(asError(error, "jingle handler failed")));
+        .catch((error: unknown) => this.report(reportable(error, "jingle handler failed")));
     });
   }
 
@@ -411,11 +386,6 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     if (this.listenerCount("error") > 0) this.emit("error", error);
     else process.emitWarning(error);
   }
-}
-
-function asError(error: unknown, context: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new JingleIceError(`${context}: ${message}`, { cause: error });
 }
 
 /** Adds Jingle ICE-UDP sessions to an `@xmpp/client` instance. */

@@ -5,7 +5,10 @@
  */
 import type { DtlsCertificate } from "../dtls/certificate.js";
 import { answererRole, offererRole, pickFingerprint, type DtlsRole } from "../jingle/dtls-setup.js";
-import type { DtlsFingerprint, DtlsSetup, IceUdpTransport } from "../jingle/model.js";
+import type { DtlsFingerprint, DtlsSetup, IceUdpTransport, Reason } from "../jingle/model.js";
+import { HeldDatagrams } from "./held-datagrams.js";
+import { DtlsError } from "../dtls/errors.js";
+import type { DatagramChannel } from "../node/datagram-channel.js";
 import {
   DtlsChannel,
   type DtlsChannelTransport,
@@ -59,6 +62,16 @@ export class SessionSecurity {
   }
 
   /**
+   * DTLS over the ICE channel once the peer's answer is in (its setup decides our role): what
+   * arrives before is held for the handshake ({@link HeldDatagrams}).
+   */
+  async over(datagrams: DatagramChannel, answered: Promise<void>): Promise<DtlsChannel> {
+    const held = new HeldDatagrams(datagrams);
+    await answered;
+    return this.open(held);
+  }
+
+  /**
    * Runs DTLS over `datagrams` and resolves with the encrypted channel once both Finished
    * messages verified and the certificate matched the fingerprint; rejects with the DtlsError.
    */
@@ -78,6 +91,15 @@ export class SessionSecurity {
   close(): Promise<void> | undefined {
     return this.channel?.close();
   }
+}
+
+/** The reason a session ends with when DTLS failed: `security-error`, saying why. */
+export function securityFailure(error: unknown): Reason & { readonly text: string } {
+  const text =
+    error instanceof DtlsError && error.code === "fingerprint-mismatch"
+      ? "DTLS: the peer's certificate does not match its fingerprint"
+      : `DTLS failed: ${(error as Error).message}`;
+  return { condition: "security-error", text };
 }
 
 function toFingerprint(fingerprint: DtlsFingerprint): Fingerprint {

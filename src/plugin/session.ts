@@ -1,43 +1,30 @@
 /**
  * One Jingle session (XEP-0166) with one content: an application (XEP-0166 §7.3, see
  * `src/jingle/application.ts`) over the ICE-UDP transport (XEP-0176), i.e. the signalling around
- * an {@link IceConnection}. The order in which our stanzas leave is the {@link Trickle}'s job
- * (rules in `src/jingle/outbox.ts`); incoming transport-info that arrives before the ICE agent
- * exists is buffered, up to a limit.
+ * an {@link IceConnection}, with DTLS over it (XEP-0320; `security.ts`). The order in which our
+ * stanzas leave is the {@link Trickle}'s job (rules in `src/jingle/outbox.ts`); the peer's
+ * transports go to {@link RemoteTransport}, which buffers what comes before our ICE agent.
  */
 import { EventEmitter } from "node:events";
-import { JingleIceError } from "../common/errors.js";
 import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
 import { securityMismatch } from "../jingle/dtls-setup.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
-import { DtlsError } from "../dtls/errors.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
-import { fromJingleCandidate } from "./candidates.js";
-import { HeldDatagrams } from "./held-datagrams.js";
-import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
+import { RemoteTransport } from "./remote-transport.js";
+import { JingleSessionError, reportable } from "./session-error.js";
+import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
 
 export type { SessionState };
+export { JingleSessionError };
 
 /** A session's channel: DTLS-encrypted (the default), or plain datagrams when both sides asked. */
 export type SessionChannel = DtlsChannel | DatagramChannel;
-
-/** A session that ended before a channel opened, or a signalling failure. */
-export class JingleSessionError extends JingleIceError {
-  override readonly name = "JingleSessionError";
-  constructor(
-    message: string,
-    readonly reason: ReasonCondition,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** Events of a {@link JingleSession}. */
 export interface JingleSessionEvents {
@@ -60,11 +47,6 @@ export interface SessionContext {
   readonly report: (error: Error) => void;
 }
 
-/** The most candidates buffered from transport-info that arrives before our ICE agent exists. */
-export const MAX_EARLY_CANDIDATES = 100;
-/** The most transport elements buffered before our ICE agent exists (each may restart ICE). */
-export const MAX_EARLY_TRANSPORTS = 16;
-
 export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private stateValue: SessionState = "pending";
   private connection: IceConnection | undefined;
@@ -75,8 +57,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private onAnswered: () => void = () => undefined;
   /** Rejects with the session's end (never resolves): what every setup step races against. */
   private readonly ended: Promise<never>;
-  private readonly early: IceUdpTransport[] = [];
-  private earlyCandidates = 0;
+  private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
 
   constructor(
@@ -128,7 +109,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   /** Candidates from transport-info buffered until our ICE agent exists (capped). */
   get bufferedCandidates(): number {
-    return this.earlyCandidates;
+    return this.remote.bufferedCandidates;
   }
 
   /** What DTLS negotiated (role, cipher suite, both fingerprints), once the channel is open. */
@@ -274,7 +255,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       sid: this.sid,
       initiator: this.initiator ? this.context.self() : this.peer,
       contents: jingle.contents.map((c) => ({ creator: c.creator, name: c.name })),
-    }).catch((error: unknown) => this.context.report(asError(error, `${action} failed`)));
+    }).catch((error: unknown) => this.context.report(reportable(error, `${action} failed`)));
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -309,11 +290,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
             initiator: this.initiator ? this.context.self() : this.peer,
             contents: [this.content(transport, false)],
           }),
-        (error) => this.context.report(asError(error, "transport-info failed")),
+        (error) => this.context.report(reportable(error, "transport-info failed")),
       );
       this.trickle = trickle;
       const selected = this.selected(connection);
-      for (const transport of this.early.splice(0)) this.applyTransport(transport);
+      this.remote.attach(connection);
       connection.startGathering();
       // Host candidates are trickled synchronously by startGathering: let them go out with the
       // opening stanza rather than in a transport-info of their own.
@@ -329,18 +310,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   /** DTLS over the ICE channel (XEP-0320), unless the session is plaintext. */
   private async secure(datagrams: DatagramChannel): Promise<SessionChannel> {
     if (this.security === undefined) return datagrams;
-    // DTLS roles come with the peer's answer (XEP-0320 setup); what arrives meanwhile is held.
-    const held = new HeldDatagrams(datagrams);
-    await this.answered;
     try {
-      return await this.security.open(held);
+      return await this.security.over(datagrams, this.answered);
     } catch (error) {
-      const text =
-        error instanceof DtlsError && error.code === "fingerprint-mismatch"
-          ? "DTLS: the peer's certificate does not match its fingerprint"
-          : `DTLS failed: ${(error as Error).message}`;
-      await this.end({ condition: "security-error", text }, true);
-      throw new JingleSessionError(text, "security-error", { cause: error });
+      const reason = securityFailure(error);
+      await this.end(reason, true);
+      throw new JingleSessionError(reason.text, "security-error", { cause: error });
     }
   }
 
@@ -415,29 +390,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private remoteTransport(content: Content): void {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
-    if (this.connection !== undefined) {
-      this.applyTransport(content.transport);
-      return;
-    }
-    // Buffered until our agent exists, within limits: the rest is dropped.
-    if (this.early.length >= MAX_EARLY_TRANSPORTS) return;
-    const room = MAX_EARLY_CANDIDATES - this.earlyCandidates;
-    const transport = content.transport;
-    const candidates = transport.candidates.slice(0, Math.max(0, room));
-    this.earlyCandidates += candidates.length;
-    this.early.push({ ...transport, candidates });
-  }
-
-  private applyTransport(transport: IceUdpTransport): void {
-    const connection = this.connection!;
-    if (transport.ufrag !== undefined && transport.pwd !== undefined) {
-      // New credentials on a known content mean an ICE restart (XEP-0176 §7); the agent
-      // answers it with a restart of its own, whose credentials we then trickle.
-      connection.setRemoteCredentials(transport.ufrag, transport.pwd);
-    }
-    for (const candidate of transport.candidates)
-      connection.addRemoteCandidate(fromJingleCandidate(candidate));
-    if (transport.gatheringComplete) connection.endOfRemoteCandidates();
+    this.remote.take(content.transport);
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {
@@ -470,16 +423,10 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
           contents: [],
           reason,
         }).catch((error: unknown) =>
-          this.context.report(asError(error, "session-terminate failed")),
+          this.context.report(reportable(error, "session-terminate failed")),
         )
       : undefined;
     this.emit("terminated", reason);
     await Promise.all([closed, told]);
   }
-}
-
-/** `error` as an Error, with `context` in front of its message. */
-function asError(error: unknown, context: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new JingleSessionError(`${context}: ${message}`, "general-error", { cause: error });
 }

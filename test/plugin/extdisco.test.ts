@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { el } from "../../src/jingle/xml.js";
-import { NS_EXTDISCO_2, parseServices, toIceServers } from "../../src/plugin/extdisco.js";
+import { xml } from "@xmpp/xml";
+import {
+  NS_EXTDISCO_2,
+  discoverIceServers,
+  parseServices,
+  toIceServers,
+} from "../../src/plugin/extdisco.js";
+import { FakeNetwork } from "./fake-xmpp.js";
 
 const services = el("services", { xmlns: NS_EXTDISCO_2 }, [
   el("service", { type: "stun", host: "192.0.2.1", port: "3478", transport: "udp" }),
@@ -50,5 +57,65 @@ describe("XEP-0215 external services", () => {
       Date.parse("2026-11-29T11:59:00Z"),
       "a minute before the earliest expiry",
     );
+  });
+});
+
+describe("discoverIceServers over XMPP", () => {
+  const server = (network: FakeNetwork, options: { replyFrom?: string } = {}) => {
+    const domain = network.client("jingle.test", options);
+    domain.iqCallee.get(NS_EXTDISCO_2, "services", () =>
+      xml(
+        "services",
+        { xmlns: NS_EXTDISCO_2 },
+        xml("service", { type: "stun", host: "127.0.0.1", port: "3478" }),
+        xml("service", {
+          type: "turn",
+          host: "127.0.0.1",
+          port: "3478",
+          transport: "udp",
+          restricted: "1",
+        }),
+      ),
+    );
+    // ejabberd 23.01 answers a credentials request with <services/>.
+    domain.iqCallee.get(NS_EXTDISCO_2, "credentials", () =>
+      xml(
+        "services",
+        { xmlns: NS_EXTDISCO_2 },
+        xml("service", {
+          type: "turn",
+          host: "127.0.0.1",
+          port: "3478",
+          username: "u",
+          password: "p",
+        }),
+      ),
+    );
+  };
+
+  it("asks our server, fetches restricted credentials (read from <services/> too)", async () => {
+    const network = new FakeNetwork();
+    server(network);
+    const found = await discoverIceServers(
+      network.client("bot@jingle.test/x"),
+      "jingle.test",
+      1000,
+    );
+    assert.deepEqual(found.stunServers, [{ host: "127.0.0.1", port: 3478 }]);
+    assert.deepEqual(
+      found.turnServers.map((t) => [t.host, t.username, t.password]),
+      [["127.0.0.1", "u", "p"]],
+    );
+  });
+
+  it("ignores answers that do not come from our server", async () => {
+    const network = new FakeNetwork();
+    server(network, { replyFrom: "mallory@jingle.test/x" });
+    const found = await discoverIceServers(
+      network.client("bot@jingle.test/x"),
+      "jingle.test",
+      1000,
+    );
+    assert.deepEqual([found.stunServers, found.turnServers], [[], []]);
   });
 });
