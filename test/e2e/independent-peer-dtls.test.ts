@@ -157,7 +157,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       describe("calling us", () => {
         it("calls `jingle-ice answer` offering setup=actpass: we answer active and are the DTLS client; pings and texts go both ways; a plaintext peer calling before it is refused with security-error", async () => {
           const s = await server();
-          const answer = startJingleCli(s, "cli", ["answer", "--once"]);
+          const answer = startJingleCli(s, "cli", ["answer", "--once", "--allow-anyone"]);
           await answer.waitFor("online", WAIT_MS);
           const plain = startJinglePeer(s, "peer", { call: `${s.jid("cli")}/cli` }, traffic);
           await assertRefusedByCli(
@@ -296,7 +296,7 @@ for (const kind of XMPP_SERVER_KINDS) {
       describe("security settings that do not match", () => {
         it("`jingle-ice answer --no-dtls` refuses a DTLS peer with security-error", async () => {
           const s = await server();
-          const answer = startJingleCli(s, "cli", ["answer", "--no-dtls"]);
+          const answer = startJingleCli(s, "cli", ["answer", "--no-dtls", "--allow-anyone"]);
           await answer.waitFor("online", WAIT_MS);
           const peer = startJinglePeer(s, "peer", { call: `${s.jid("cli")}/cli` }, { dtls: true });
           await assertRefusedByCli(
