@@ -77,12 +77,12 @@ export interface JingleIceOptions {
    */
   readonly applications?: readonly JingleApplication[];
   /** How long to wait for an IQ answer, in ms. @default 15000 */
-  readonly iqTimeout?: number;
+  readonly iqTimeoutMs?: number;
   /**
    * How long a session may take from its session-initiate until its channel is open, in ms;
    * then it ends with reason `timeout`. @default 30000
    */
-  readonly setupTimeout?: number;
+  readonly setupTimeoutMs?: number;
   /** How many sessions to keep; see {@link SessionLimits}. @default DEFAULT_SESSION_LIMITS */
   readonly limits?: Partial<SessionLimits>;
   /**
@@ -119,8 +119,8 @@ export interface JingleIceEvents {
 
 export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly sessions = new Map<string, JingleSession>();
-  private readonly iqTimeout: number;
-  private readonly setupTimeout: number;
+  private readonly iqTimeoutMs: number;
+  private readonly setupTimeoutMs: number;
   private readonly limits: SessionLimits;
   private readonly autoIceServers: AutoIceServers | undefined;
   private readonly applications: ReadonlyMap<string, JingleApplication>;
@@ -132,11 +132,11 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     private readonly options: JingleIceOptions = {},
   ) {
     super();
-    this.iqTimeout = options.iqTimeout ?? 15_000;
-    this.setupTimeout = options.setupTimeout ?? 30_000;
+    this.iqTimeoutMs = options.iqTimeoutMs ?? 15_000;
+    this.setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.autoIceServers =
-      options.iceServers === "auto" ? new AutoIceServers(xmpp, this.iqTimeout) : undefined;
+      options.iceServers === "auto" ? new AutoIceServers(xmpp, this.iqTimeoutMs) : undefined;
     this.certificate =
       options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
@@ -222,8 +222,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
           this.autoIceServers === undefined
             ? Promise.resolve(this.options.ice ?? {})
             : this.autoIceServers.add(this.options.ice ?? {}),
-        iqTimeout: this.iqTimeout,
-        setupTimeout: this.setupTimeout,
+        iqTimeoutMs: this.iqTimeoutMs,
+        setupTimeoutMs: this.setupTimeoutMs,
         forget: (s) => this.sessions.delete(key(s.peer, s.sid)),
         report: (error) => this.report(error),
       },

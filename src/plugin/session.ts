@@ -39,9 +39,9 @@ export interface SessionContext {
   readonly self: () => string;
   /** The ICE options for a new session (XEP-0215 discovery may run first). */
   readonly ice: () => Promise<Omit<IceConnectionOptions, "role">>;
-  readonly iqTimeout: number;
+  readonly iqTimeoutMs: number;
   /** How long from the session's start until its channel must be open, in ms. */
-  readonly setupTimeout: number;
+  readonly setupTimeoutMs: number;
   readonly forget: (session: JingleSession) => void;
   /** A failure nobody awaits (a lost transport-info, a failed terminate): the plugin reports it. */
   readonly report: (error: Error) => void;
@@ -91,10 +91,10 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.ended.catch(() => undefined);
     // A session that does not open its channel in time ends (XEP-0166 reason `timeout`), so
     // that neither a silent peer nor a never-accepted offer holds a socket for ever.
-    const seconds = Math.round(context.setupTimeout / 100) / 10;
+    const seconds = Math.round(context.setupTimeoutMs / 100) / 10;
     this.setupTimer = setTimeout(() => {
       void this.end({ condition: "timeout", text: `not connected within ${seconds} s` }, true);
-    }, context.setupTimeout);
+    }, context.setupTimeoutMs);
     this.setupTimer.unref();
   }
 
@@ -394,7 +394,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {
-    await iqRequest(this.context.xmpp, this.peer, buildJingle(jingle), this.context.iqTimeout);
+    await iqRequest(this.context.xmpp, this.peer, buildJingle(jingle), this.context.iqTimeoutMs);
   }
 
   private setState(state: SessionState): void {

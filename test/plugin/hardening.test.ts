@@ -102,9 +102,9 @@ describe("plugin hardening", () => {
     assert.equal(udpSockets(), before);
   });
 
-  it("ends a session whose channel is not open within setupTimeout with reason timeout, socket closed", async () => {
+  it("ends a session whose channel is not open within setupTimeoutMs with reason timeout, socket closed", async () => {
     const network = new FakeNetwork();
-    const alice = jingleIceUdp(network.client(ALICE), { ice, setupTimeout: 300 });
+    const alice = jingleIceUdp(network.client(ALICE), { ice, setupTimeoutMs: 300 });
     jingleIceUdp(network.client(BOB), { ice }).on("incoming", () => undefined); // never accepts
     const before = udpSockets();
     const session = alice.initiate(BOB);
