@@ -91,9 +91,9 @@ export abstract class AssociationBase implements SansIo<Uint8Array, AssociationE
     this.localInitialTsn = randomNonZero(random.subarray(4, 8));
     this.cookieKey = random.slice(8, 40);
     this.rto = new RtoEstimator({
-      initial: this.options.rtoInitial,
-      min: this.options.rtoMin,
-      max: this.options.rtoMax,
+      initial: this.options.rtoInitialMs,
+      min: this.options.rtoMinMs,
+      max: this.options.rtoMaxMs,
     });
     this.sender = new DataSender(
       this.localInitialTsn,
@@ -205,8 +205,8 @@ export abstract class AssociationBase implements SansIo<Uint8Array, AssociationE
   }
 
   protected armHeartbeat(now: number): void {
-    if (this.options.heartbeatInterval > 0 && !this.ended) {
-      this.heartbeatDeadline = now + this.options.heartbeatInterval + this.rto.rto;
+    if (this.options.heartbeatIntervalMs > 0 && !this.ended) {
+      this.heartbeatDeadline = now + this.options.heartbeatIntervalMs + this.rto.rto;
     }
   }
 

@@ -137,14 +137,14 @@ export abstract class AssociationLifecycle extends AssociationBase {
       return;
     }
     const age = now - cookie.createdAt;
-    if (age < 0 || age > this.options.cookieLifetime) {
+    if (age < 0 || age > this.options.cookieLifetimeMs) {
       // §5.2.6: a stale cookie is answered with ERROR (Stale Cookie, staleness in µs).
       this.counters.droppedCookie++;
       const staleness = new Uint8Array(4);
       writeU32(
         staleness,
         0,
-        Math.min(0xffffffff, Math.max(0, Math.round((age - this.options.cookieLifetime) * 1000))),
+        Math.min(0xffffffff, Math.max(0, Math.round((age - this.options.cookieLifetimeMs) * 1000))),
       );
       this.sendNow(cookie.peerTag, [
         {

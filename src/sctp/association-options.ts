@@ -21,14 +21,14 @@ export function resolveOptions(options: AssociationOptions): ResolvedAssociation
     receiveWindow: options.receiveWindow ?? 1024 * 1024,
     sendQueueLimit: options.sendQueueLimit ?? 16 * 1024 * 1024,
     streams: options.streams ?? 65535,
-    rtoInitial: options.rtoInitial ?? 1000,
-    rtoMin: options.rtoMin ?? 1000,
-    rtoMax: options.rtoMax ?? 60_000,
+    rtoInitialMs: options.rtoInitialMs ?? 1000,
+    rtoMinMs: options.rtoMinMs ?? 1000,
+    rtoMaxMs: options.rtoMaxMs ?? 60_000,
     maxInitRetransmits: options.maxInitRetransmits ?? 8,
     maxRetransmits: options.maxRetransmits ?? 10,
-    heartbeatInterval: options.heartbeatInterval ?? 30_000,
-    cookieLifetime: options.cookieLifetime ?? 60_000,
-    delayedAckTime: options.delayedAckTime ?? 200,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
+    cookieLifetimeMs: options.cookieLifetimeMs ?? 60_000,
+    delayedAckTimeMs: options.delayedAckTimeMs ?? 200,
   };
   if (!(resolved.mtu >= 256 && resolved.mtu <= 65535)) {
     throw new RangeError(`mtu must be 256–65535 bytes, got ${resolved.mtu}`);
@@ -41,9 +41,9 @@ export function resolveOptions(options: AssociationOptions): ResolvedAssociation
     "maxSendMessageSize",
     "receiveWindow",
     "sendQueueLimit",
-    "rtoInitial",
-    "rtoMin",
-    "rtoMax",
+    "rtoInitialMs",
+    "rtoMinMs",
+    "rtoMaxMs",
   ] as const) {
     if (!(resolved[key] > 0 && Number.isFinite(resolved[key]))) {
       throw new RangeError(`${key} must be a positive number, got ${resolved[key]}`);

@@ -46,21 +46,21 @@ export interface AssociationOptions {
   /** Streams we ask for each way (OS and MIS of INIT, §3.3.2). @default 65535 */
   readonly streams?: number;
   /** RTO.Initial (§6.3.1). @default 1000 */
-  readonly rtoInitial?: number;
+  readonly rtoInitialMs?: number;
   /** RTO.Min. @default 1000 */
-  readonly rtoMin?: number;
+  readonly rtoMinMs?: number;
   /** RTO.Max. @default 60000 */
-  readonly rtoMax?: number;
+  readonly rtoMaxMs?: number;
   /** Max.Init.Retransmits (§16). @default 8 */
   readonly maxInitRetransmits?: number;
   /** Association.Max.Retrans (§8.1). @default 10 */
   readonly maxRetransmits?: number;
   /** HB.interval (§8.3); 0 turns heartbeats off. @default 30000 */
-  readonly heartbeatInterval?: number;
+  readonly heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (§16). @default 60000 */
-  readonly cookieLifetime?: number;
+  readonly cookieLifetimeMs?: number;
   /** The delayed SACK time (§6.2, at most 500 ms). @default 200 */
-  readonly delayedAckTime?: number;
+  readonly delayedAckTimeMs?: number;
 }
 
 /** What an association tells the application. */

@@ -218,7 +218,7 @@ export class Association extends AssociationLifecycle {
     const receiver = this.receiver;
     if (receiver === undefined) return;
     const shuttingDown = this.stateValue !== "established";
-    receiver.tracker.packetWithData(now, immediate || shuttingDown, this.options.delayedAckTime);
+    receiver.tracker.packetWithData(now, immediate || shuttingDown, this.options.delayedAckTimeMs);
     this.checkDeferredResets(receiver.tracker.cumulativeTsn);
     // §9.2: in SHUTDOWN-SENT every packet with DATA is answered with SHUTDOWN, T2 restarted.
     if (this.stateValue === "shutdown-sent" && this.t2 !== undefined) {

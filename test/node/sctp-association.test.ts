@@ -7,7 +7,7 @@ import { SctpError } from "../../src/sctp/errors.js";
 import { memoryTransportPair } from "../support/memory-transport.js";
 
 /** Two associations over an in-memory transport pair, both established. */
-async function connected(loss = 0, options: { rtoMin?: number; rtoInitial?: number } = {}) {
+async function connected(loss = 0, options: { rtoMinMs?: number; rtoInitialMs?: number } = {}) {
   const [ta, tb] = memoryTransportPair(loss, 7);
   const a = new SctpAssociation(ta, { role: "client", ...options });
   const b = new SctpAssociation(tb, { role: "server", ...options });
@@ -104,7 +104,7 @@ describe("SctpAssociation and DataChannel (Node driver)", () => {
   });
 
   it("delivers everything in order over a transport that loses 5 % of the datagrams", async () => {
-    const { a, b, ta } = await connected(0.05, { rtoMin: 50, rtoInitial: 100 });
+    const { a, b, ta } = await connected(0.05, { rtoMinMs: 50, rtoInitialMs: 100 });
     const channel = a.createDataChannel("lossy");
     const got: number[] = [];
     const done = new Promise<void>((resolve) =>

@@ -135,7 +135,7 @@ describe("SCTP stream reset (RFC 6525) and the end of an association (RFC 9260 ย
   });
 
   it("notices a vanished peer on an idle association through unanswered HEARTBEATs (ยง8.3)", () => {
-    const pair = associationPair({ seed: 18, a: { heartbeatInterval: 1000 } });
+    const pair = associationPair({ seed: 18, a: { heartbeatIntervalMs: 1000 } });
     connectBoth(pair);
     pair.conditions = { ...pair.conditions, loss: 1 };
     pair.run(() => pair.a.state === "closed");
@@ -151,7 +151,7 @@ describe("SCTP stream reset (RFC 6525) and the end of an association (RFC 9260 ย
     const pair = associationPair({
       seed: 19,
       link: { latency: 40 },
-      a: { heartbeatInterval: 1000 },
+      a: { heartbeatIntervalMs: 1000 },
     });
     connectBoth(pair);
     pair.run(() => false, 10_000);

@@ -82,7 +82,7 @@ describe("SCTP association handshake (RFC 9260 §5)", () => {
   });
 
   it("answers a COOKIE ECHO older than Valid.Cookie.Life with a Stale Cookie error (§5.2.6)", () => {
-    const pair = associationPair({ b: { cookieLifetime: 60_000 } });
+    const pair = associationPair({ b: { cookieLifetimeMs: 60_000 } });
     let echo: Uint8Array | undefined;
     pair.tap = (from, bytes) => {
       if (from === "a" && chunksOf(bytes)[0]?.type === 10) {
