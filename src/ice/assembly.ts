@@ -19,6 +19,7 @@ import type { Receiver } from "./ports.js";
 import { ReflexiveGatherer } from "./reflexive.js";
 import { CandidateRegistry } from "./registry.js";
 import { Relays } from "./relays.js";
+import { ReplyLimiter } from "./reply-limiter.js";
 import { CheckResponder } from "./responder.js";
 import { ResponseHandler } from "./responses.js";
 import { Router } from "./routing.js";
@@ -131,6 +132,11 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     states,
     router,
     counters,
+    new ReplyLimiter({
+      perSource: settings.errorRepliesPerSourcePerSecond,
+      total: settings.errorRepliesPerSecond,
+      maxSources: settings.maxErrorReplySources,
+    }),
   );
   const responses = new ResponseHandler(
     gathering,

@@ -2,7 +2,8 @@
  * Connectivity checks from the peer (RFC 8445 §7.3): each is answered at once (the decision is
  * `answerCheck`'s), and an accepted one teaches us a peer-reflexive candidate, triggers a check
  * on its pair and may nominate it (§7.3.1.3–7.3.1.5). Checks that arrive before the peer's
- * credentials (trickle) wait for them, up to `maxRemoteCandidates`.
+ * credentials (trickle) wait for them, up to `maxRemoteCandidates`. Error replies to requests
+ * we cannot accept are rate-limited (`ReplyLimiter`): strangers must not make us a reflector.
  */
 import type { TransportAddress } from "../common/address.js";
 import type { DecodedStunMessage } from "../stun/message.js";
@@ -13,6 +14,7 @@ import type { Identity } from "./identity.js";
 import type { Nomination } from "./nomination.js";
 import type { Sender } from "./ports.js";
 import type { CandidateRegistry } from "./registry.js";
+import type { ReplyLimiter } from "./reply-limiter.js";
 import { answerCheck } from "./requests.js";
 import type { ComponentStates } from "./states.js";
 
@@ -37,6 +39,7 @@ export class CheckResponder {
     private readonly states: ComponentStates,
     private readonly sender: Sender,
     private readonly counters: AgentCounters,
+    private readonly limiter: ReplyLimiter,
   ) {}
 
   /** Checks waiting for the peer's credentials. */
@@ -63,12 +66,14 @@ export class CheckResponder {
       counters.values.roleConflicts++;
     if (decision.kind === "accepted" && decision.switchRole !== undefined)
       identity.switchRole(decision.switchRole);
-    counters.values.responsesSent++;
-    this.sender.send(now, socket.base, source, decision.reply);
     if (decision.kind === "rejected") {
       if (decision.drop !== undefined) counters.drop(decision.drop);
+      // RFC 8489 §16.1.1 (reflection): unauthenticated error replies are rate-limited.
+      if (this.limiter.allow(now, source)) this.reply(now, socket, source, decision.reply);
+      else counters.values.errorRepliesSuppressed++;
       return;
     }
+    this.reply(now, socket, source, decision.reply);
     if (decision.kind === "role-conflict") return;
     const check: AcceptedCheck = {
       socket,
@@ -81,6 +86,11 @@ export class CheckResponder {
       return;
     }
     this.accept(now, check);
+  }
+
+  private reply(now: number, socket: LocalCandidate, to: TransportAddress, data: Uint8Array): void {
+    this.counters.values.responsesSent++;
+    this.sender.send(now, socket.base, to, data);
   }
 
   /** The peer's credentials arrived: the checks that waited for them are taken now. */
