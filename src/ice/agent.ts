@@ -134,7 +134,10 @@ export class IceAgent implements DatagramSansIo<Transmit, AgentEvent> {
     const checked = checkRemoteCandidate(input, this.parts.settings.components);
     if (typeof checked === "string") return this.parts.counters.ignoreRemote(checked);
     const added = this.parts.registry.addRemote(checked);
-    if (added) this.update(now);
+    if (added) {
+      this.parts.judge.remoteCandidateAdded();
+      this.update(now);
+    }
     return added;
   }
 

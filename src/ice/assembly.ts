@@ -151,7 +151,7 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     counters,
   );
   const inbound = new Inbound(registry, counters, responder, responses, dataPlane);
-  const judge = new FailureJudge(settings.failureGraceMs, checklist, components, states, {
+  const judge = new FailureJudge(settings, checklist, components, states, {
     get gatheringDone() {
       return gathering.done;
     },
