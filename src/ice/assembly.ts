@@ -119,9 +119,17 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     components,
     states,
     scheduler,
+    transactions,
     events,
   );
-  const freshness = new ConsentFreshness(identity, components, states, scheduler);
+  const freshness = new ConsentFreshness(
+    identity,
+    components,
+    states,
+    scheduler,
+    nomination,
+    transactions,
+  );
   const dataPlane = new DataPlane(components, states, nomination, router, counters, events);
   const responder = new CheckResponder(
     settings.maxRemoteCandidates,
@@ -137,6 +145,7 @@ export function assembleAgent(options: AgentOptions): AgentParts {
       total: settings.errorRepliesPerSecond,
       maxSources: settings.maxErrorReplySources,
     }),
+    components,
   );
   const responses = new ResponseHandler(
     gathering,

@@ -80,9 +80,23 @@ export class CheckTransactions {
     return entry;
   }
 
-  /** Forgets every transaction (ICE restart, close). */
-  clear(): void {
-    this.pending.clear();
+  /** Forgets every transaction (close), or every one but those `keep` says (ICE restart). */
+  clear(keep?: (entry: PendingCheck) => boolean): void {
+    if (keep === undefined) {
+      this.pending.clear();
+      return;
+    }
+    for (const [id, entry] of this.pending) if (!keep(entry)) this.pending.delete(id);
+  }
+
+  /** Forgets the consent checks in flight on `pair` (an old pair that was given up). */
+  cancelConsent(pair: CandidatePair): void {
+    this.clear((entry) => entry.kind !== "consent" || entry.pair !== pair);
+  }
+
+  /** Outstanding transactions (at most one check per pair, plus nominations and consent). */
+  get size(): number {
+    return this.pending.size;
   }
 
   /** The next retransmission or timeout. */

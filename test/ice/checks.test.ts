@@ -85,7 +85,7 @@ describe("CheckScheduler", () => {
 
   it("counts consent checks apart from connectivity checks and retransmits them at minRtoMs", () => {
     const { p, pairs } = ready({ minRtoMs: 100 });
-    p.scheduler.startConsentCheck(0, pairs[0]!);
+    p.scheduler.startConsentCheck(0, pairs[0]!, p.identity.current!);
     p.scheduler.pump(100);
     assert.deepEqual(sentTo(p), [PEER.address, PEER.address]);
     assert.equal(p.counters.values.consentChecksSent, 1);

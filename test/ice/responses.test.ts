@@ -62,7 +62,7 @@ describe("ResponseHandler", () => {
     pair!.state = "succeeded";
     pair!.validLocal = pair!.local;
     p.nomination.select(0, pair!);
-    p.scheduler.startConsentCheck(2900, pair!);
+    p.scheduler.startConsentCheck(2900, pair!, p.identity.current!);
     const [t] = p.takeTransmits();
     assert.ok(t?.type === "datagram");
     const { transactionId } = decodeStunMessage(t.data);
