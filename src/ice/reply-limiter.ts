@@ -1,8 +1,8 @@
 /**
  * A rate limit on the error responses (400, 401, 420) the agent sends to Binding requests it
  * cannot accept. Anyone can send those requests, from a spoofed source too, so each answer is
- * a datagram a stranger makes us send to an address of its choice (RFC 8489 §16.1.1 warns of
- * reflection): token buckets on the driver's clock, one per source address and one for the
+ * a datagram a stranger makes us send to an address of its choice (a reflection attack, RFC 8489
+ * §16): token buckets on the driver's clock, one per source address and one for the
  * whole agent, cap them. The per-source buckets live in a map of at most `maxSources` entries;
  * the least recently used one is evicted first (docs/security.md).
  */

@@ -76,7 +76,7 @@ export class CheckResponder {
       identity.switchRole(decision.switchRole);
     if (decision.kind === "rejected") {
       if (decision.drop !== undefined) counters.drop(decision.drop);
-      // RFC 8489 §16.1.1 (reflection): unauthenticated error replies are rate-limited.
+      // RFC 8489 §16 (reflection): unauthenticated error replies are rate-limited.
       if (this.limiter.allow(now, source)) this.reply(now, socket, source, decision.reply);
       else counters.values.errorRepliesSuppressed++;
       return;

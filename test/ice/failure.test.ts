@@ -115,7 +115,7 @@ describe("IceAgent without end-of-candidates", () => {
     let checks = 0;
     let lastCheckAt = 0;
     const drain = (now: number) => {
-      for (let t; (t = agent.pollTransmit());) {
+      while (agent.pollTransmit() !== undefined) {
         checks++;
         lastCheckAt = now;
       }
