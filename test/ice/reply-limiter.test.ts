@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { seededRng } from "../../src/common/rng.js";
+import { IceAgent } from "../../src/ice/agent.js";
 import { ReplyLimiter } from "../../src/ice/reply-limiter.js";
 import { decodeStunMessage, encodeStunMessage } from "../../src/stun/index.js";
 import { StunMethod } from "../../src/stun/constants.js";
-import { PEER, PEER2, testParts, v4, withPairs } from "./parts.js";
+import { HOST, PEER, PEER2, testParts, v4, withPairs } from "./parts.js";
 
 /** How many of `n` requests at `now` from `source` may be answered. */
 function allowed(limiter: ReplyLimiter, now: number, source = PEER, n = 1): number {
@@ -89,5 +91,33 @@ describe("CheckResponder error replies", () => {
       [PEER.port, PEER2.port],
     );
     assert.equal(p.counters.values.errorRepliesSuppressed, 4);
+  });
+});
+
+describe("IceAgent error replies", () => {
+  it("sends strangers' unauthenticated Binding requests 5 error replies a second and counts the rest in stats()", () => {
+    const agent = new IceAgent({ role: "controlled", rng: seededRng(2) });
+    agent.addHostAddress(0, 1, HOST);
+    const request = (i: number) =>
+      encodeStunMessage({
+        class: "request",
+        method: StunMethod.Binding,
+        transactionId: new Uint8Array(12).fill(i),
+        attributes: [],
+      });
+    const burst = (now: number): number => {
+      for (let i = 0; i < 20; i++)
+        agent.handleDatagram(now, { local: HOST, remote: PEER, data: request(i) });
+      let sent = 0;
+      while (agent.pollTransmit() !== undefined) sent++;
+      return sent;
+    };
+    assert.equal(burst(0), 5);
+    assert.equal(burst(600), 3, "600 ms at 5/s");
+    assert.equal(burst(10_000), 5, "never more than one second's worth");
+    const stats = agent.stats();
+    assert.equal(stats.errorRepliesSuppressed, 60 - 13);
+    assert.equal(stats.responsesSent, 13);
+    assert.equal(stats.dropped["bad-request"], 60);
   });
 });
