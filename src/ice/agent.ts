@@ -118,7 +118,7 @@ export class IceAgent implements DatagramSansIo<Transmit, AgentEvent> {
   setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
     if (this.closed) return;
     // RFC 8445 §9: the peer restarted ICE; we restart too, with new credentials of our own.
-    if (this.parts.identity.peerRestarted(ufrag, pwd)) this.restartLocally();
+    if (this.parts.identity.peerRestarted(ufrag, pwd)) this.restartLocally(now);
     this.parts.identity.setRemote(ufrag, pwd);
     this.parts.responder.acceptEarly(now);
     this.update(now);
@@ -134,7 +134,10 @@ export class IceAgent implements DatagramSansIo<Transmit, AgentEvent> {
     const checked = checkRemoteCandidate(input, this.parts.settings.components);
     if (typeof checked === "string") return this.parts.counters.ignoreRemote(checked);
     const added = this.parts.registry.addRemote(checked);
-    if (added) this.update(now);
+    if (added) {
+      this.parts.judge.remoteCandidateAdded();
+      this.update(now);
+    }
     return added;
   }
 
@@ -208,7 +211,7 @@ export class IceAgent implements DatagramSansIo<Transmit, AgentEvent> {
    */
   restart(now: number): void {
     if (this.closed) return;
-    this.restartLocally();
+    this.restartLocally(now);
     this.parts.identity.clearRemote();
     this.update(now);
   }
@@ -295,20 +298,25 @@ export class IceAgent implements DatagramSansIo<Transmit, AgentEvent> {
     return next;
   }
 
-  /** New credentials, new checks, candidates signalled again; selected pairs keep data flowing. */
-  private restartLocally(): void {
+  /**
+   * New credentials, new checks, candidates signalled again; selected pairs keep data flowing,
+   * and their consent checks going with the old credentials (RFC 8445 §9, RFC 7675 §5.1).
+   */
+  private restartLocally(now: number): void {
     const { identity, transactions, checklist, registry, responder, judge } = this.parts;
     const { scheduler, dataPlane, components, states, events, gathering } = this.parts;
+    components.restart(now, identity.current);
     identity.renewLocal();
-    // Forget the peer's candidates and our pairs; the selected pairs stay for data.
-    transactions.clear();
+    // Forget the peer's candidates and our pairs; the old selected pairs stay for data, with
+    // the consent checks in flight on them.
+    const kept = new Set([...components].flatMap((r) => (r.previous ? [r.previous] : [])));
+    transactions.clear((entry) => entry.kind === "consent" && kept.has(entry.pair));
     checklist.clear();
     registry.clearRemotes();
     responder.clear();
     judge.remoteEnded = false;
     scheduler.reset();
     dataPlane.clear();
-    components.restart();
     for (const record of components) {
       if (record.previous !== undefined) dataPlane.validate(record.previous);
       states.set(record.component, "checking");

@@ -19,6 +19,7 @@ import type { Receiver } from "./ports.js";
 import { ReflexiveGatherer } from "./reflexive.js";
 import { CandidateRegistry } from "./registry.js";
 import { Relays } from "./relays.js";
+import { ReplyLimiter } from "./reply-limiter.js";
 import { CheckResponder } from "./responder.js";
 import { ResponseHandler } from "./responses.js";
 import { Router } from "./routing.js";
@@ -118,9 +119,17 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     components,
     states,
     scheduler,
+    transactions,
     events,
   );
-  const freshness = new ConsentFreshness(identity, components, states, scheduler);
+  const freshness = new ConsentFreshness(
+    identity,
+    components,
+    states,
+    scheduler,
+    nomination,
+    transactions,
+  );
   const dataPlane = new DataPlane(components, states, nomination, router, counters, events);
   const responder = new CheckResponder(
     settings.maxRemoteCandidates,
@@ -131,6 +140,12 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     states,
     router,
     counters,
+    new ReplyLimiter({
+      perSource: settings.errorRepliesPerSourcePerSecond,
+      total: settings.errorRepliesPerSecond,
+      maxSources: settings.maxErrorReplySources,
+    }),
+    components,
   );
   const responses = new ResponseHandler(
     gathering,
@@ -145,7 +160,7 @@ export function assembleAgent(options: AgentOptions): AgentParts {
     counters,
   );
   const inbound = new Inbound(registry, counters, responder, responses, dataPlane);
-  const judge = new FailureJudge(settings.failureGraceMs, checklist, components, states, {
+  const judge = new FailureJudge(settings, checklist, components, states, {
     get gatheringDone() {
       return gathering.done;
     },

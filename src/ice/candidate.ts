@@ -2,7 +2,7 @@
  * Local candidates (with their base), foundations, and the checks a remote candidate must pass
  * before it is used (RFC 8445 §5.1, §5.2; docs/ice.md).
  */
-import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
+import { canonicalIp, ipFamily, parseIp, type TransportAddress } from "../common/address.js";
 import type { Candidate, CandidateType } from "./types.js";
 
 /** A candidate of ours, with the base (the socket address) it is sent from (RFC 8445 §5.1.1). */
@@ -59,7 +59,37 @@ export function udpCandidate(
 
 /** Why a remote candidate was not used (counted in `stats().ignoredRemoteCandidates`). */
 export type RemoteCandidateRejection =
-  "not-udp" | "hostname" | "zone-id" | "bad-port" | "bad-priority" | "bad-component";
+  | "not-udp"
+  | "hostname"
+  | "zone-id"
+  | "bad-port"
+  | "bad-priority"
+  | "bad-component"
+  | AddressScopeRejection;
+
+/** Addresses no check may ever be sent to (a reflection or amplification vector). */
+export type AddressScopeRejection = "unspecified" | "broadcast" | "multicast";
+
+/**
+ * Why no check may be sent to `ip` (canonical IP text), or undefined when it may: the
+ * unspecified address (0.0.0.0, ::), the IPv4 limited broadcast (255.255.255.255) and multicast
+ * (224.0.0.0/4, ff00::/8), IPv4-mapped IPv6 forms included (RFC 8445 §5.1.1.1 never gathers
+ * them, so a peer has no business signalling them; docs/security.md).
+ */
+export function addressScopeRejection(ip: string): AddressScopeRejection | undefined {
+  let bytes = parseIp(ip);
+  if (bytes === undefined) return undefined;
+  if (bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0)) {
+    if (bytes[10] === 0xff && bytes[11] === 0xff) bytes = bytes.subarray(12);
+  }
+  if (bytes.every((b) => b === 0)) return "unspecified";
+  if (bytes.length === 4) {
+    if (bytes.every((b) => b === 0xff)) return "broadcast";
+    if ((bytes[0]! & 0xf0) === 0xe0) return "multicast";
+    return undefined;
+  }
+  return bytes[0] === 0xff ? "multicast" : undefined;
+}
 
 /** The fields a signalling layer hands in; checked by {@link checkRemoteCandidate}. */
 export interface RemoteCandidateInput {
@@ -75,8 +105,9 @@ export interface RemoteCandidateInput {
 
 /**
  * Checks and normalises a signalled candidate: UDP only, an IP literal (hostnames and mDNS
- * `.local` names cannot be resolved in the core), no IPv6 zone id, port 1–65535, priority
- * 1..2^32−1, component 1..`components`. Returns the candidate or why it was refused.
+ * `.local` names cannot be resolved in the core), no IPv6 zone id, an address checks may go to
+ * (not unspecified, broadcast or multicast: {@link addressScopeRejection}), port 1–65535,
+ * priority 1..2^32−1, component 1..`components`. Returns the candidate or why it was refused.
  */
 export function checkRemoteCandidate(
   input: RemoteCandidateInput,
@@ -86,6 +117,8 @@ export function checkRemoteCandidate(
   if (input.address.includes("%")) return "zone-id";
   const family = ipFamily(input.address);
   if (family === undefined) return "hostname";
+  const scope = addressScopeRejection(input.address);
+  if (scope !== undefined) return scope;
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 0xffff) return "bad-port";
   if (!Number.isInteger(input.priority) || input.priority < 1 || input.priority > 0xffffffff) {
     return "bad-priority";

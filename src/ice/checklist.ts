@@ -151,6 +151,11 @@ export class CheckList {
     return unfrozen ? this.ordered.find((p) => p.state === "waiting") : undefined;
   }
 
+  /** Pairs in the triggered check queue: each at most once, and only pairs of the list. */
+  get triggeredCount(): number {
+    return this.triggered.length;
+  }
+
   /** Pairs waiting or in progress: N in RFC 8445 §14.3's RTO = max(500 ms, Ta·N). */
   get activeCount(): number {
     let count = 0;

@@ -11,7 +11,7 @@ import type { CheckTransactions } from "./check-transactions.js";
 import type { CheckList } from "./checklist.js";
 import type { Components } from "./components.js";
 import type { AgentCounters } from "./counters.js";
-import type { Identity } from "./identity.js";
+import type { Identity, PairCredentials } from "./identity.js";
 import { encodeCheckRequest } from "./messages.js";
 import type { CandidatePair } from "./pair.js";
 import { candidatePriority } from "./priority.js";
@@ -60,7 +60,8 @@ export class CheckScheduler {
   startCheck(now: number, pair: CandidatePair, useCandidate: boolean): void {
     const key = this.identity.remoteKey!;
     const transactionId = createTransactionId(this.rng);
-    const request = this.request(pair, transactionId, useCandidate, key);
+    const username = this.identity.checkUsername;
+    const request = this.request(pair, transactionId, useCandidate, username, key);
     const { minRtoMs, taMs, maxRtoMs, maxCheckTransmissions } = this.settings;
     const rto = Math.max(minRtoMs, taMs * this.checklist.activeCount);
     const transaction = new StunClientTransaction(now, transactionId, request, {
@@ -76,11 +77,15 @@ export class CheckScheduler {
     this.pump(now);
   }
 
-  /** A consent check on the selected `pair` (RFC 7675 §5.1): a Binding request like a check. */
-  startConsentCheck(now: number, pair: CandidatePair): void {
-    const key = this.identity.remoteKey!;
+  /**
+   * A consent check on `pair` (RFC 7675 §5.1): a Binding request like a check, with the
+   * credentials of the generation the pair was selected in (an old pair that still carries data
+   * after an ICE restart keeps its own, RFC 8445 §9).
+   */
+  startConsentCheck(now: number, pair: CandidatePair, credentials: PairCredentials): void {
+    const key = credentials.remoteKey;
     const transactionId = createTransactionId(this.rng);
-    const request = this.request(pair, transactionId, false, key);
+    const request = this.request(pair, transactionId, false, credentials.checkUsername, key);
     const transaction = new StunClientTransaction(now, transactionId, request, {
       rtoMs: this.settings.minRtoMs,
       maxTransmissions: CONSENT_TRANSMISSIONS,
@@ -119,11 +124,12 @@ export class CheckScheduler {
     pair: CandidatePair,
     transactionId: Uint8Array,
     useCandidate: boolean,
+    username: string,
     key: Uint8Array,
   ): Uint8Array {
     return encodeCheckRequest({
       transactionId,
-      username: this.identity.checkUsername,
+      username,
       // RFC 8445 §7.1.1: the priority a peer-reflexive candidate from this base would get.
       priority: candidatePriority(
         "prflx",

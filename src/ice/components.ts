@@ -4,6 +4,7 @@
  */
 import type { Rng } from "../common/rng.js";
 import { Consent, type ConsentTiming } from "./consent.js";
+import type { PairCredentials } from "./identity.js";
 import type { CandidatePair } from "./pair.js";
 
 /** What the agent tracks for one component. */
@@ -12,8 +13,13 @@ export interface ComponentRecord {
   readonly component: number;
   /** The selected pair (RFC 8445 §8.1.1, §8.2). */
   selected: CandidatePair | undefined;
-  /** After an ICE restart: the old selected pair, which carries data until a new one is selected. */
+  /**
+   * After an ICE restart: the old selected pair, which carries data until a new one is selected
+   * (RFC 8445 §9), and keeps its consent checks meanwhile (RFC 7675 §5.1).
+   */
   previous: CandidatePair | undefined;
+  /** The credentials of the generation `previous` was selected in: its consent checks use them. */
+  previousCredentials: PairCredentials | undefined;
   /** When the first pair of this component became valid (nomination waits from there). */
   firstValidAt: number | undefined;
   /** The pair the controlling agent is nominating (its USE-CANDIDATE check is in flight). */
@@ -34,6 +40,7 @@ export class Components implements Iterable<ComponentRecord> {
         component,
         selected: undefined,
         previous: undefined,
+        previousCredentials: undefined,
         firstValidAt: undefined,
         nominating: undefined,
         consent: new Consent(rng, timing),
@@ -67,18 +74,37 @@ export class Components implements Iterable<ComponentRecord> {
   }
 
   /**
-   * ICE restart (RFC 8445 §9): nomination starts over and consent stops; each component's
-   * selected pair (or the one it kept from an earlier restart) is returned as `previous`, to
-   * carry data until a new pair is selected.
+   * ICE restart at `now` (RFC 8445 §9): nomination starts over. Each component's selected pair
+   * (selected with `credentials`), or the one it kept from an earlier restart, becomes
+   * `previous`, to carry data until a new pair is selected; its consent goes on, with the
+   * credentials of its own generation (RFC 7675 §5.1). A pair whose consent has expired is not
+   * kept: it may not carry data.
    */
-  restart(): void {
+  restart(now: number, credentials: PairCredentials | undefined): void {
     for (const record of this.records) {
-      record.previous = record.selected ?? record.previous;
+      if (record.selected !== undefined) {
+        record.previous = record.selected;
+        record.previousCredentials = credentials;
+      }
+      if (
+        record.previous !== undefined &&
+        (record.previousCredentials === undefined || record.consent.status(now) === "expired")
+      ) {
+        record.previous = undefined;
+        record.previousCredentials = undefined;
+      }
+      if (record.previous === undefined) record.consent.stop();
       record.selected = undefined;
       record.firstValidAt = undefined;
       record.nominating = undefined;
       record.failingSince = undefined;
-      record.consent.stop();
     }
+  }
+
+  /** The old pair is given up (its consent expired, or a new pair was selected). */
+  dropPrevious(record: ComponentRecord): void {
+    record.previous = undefined;
+    record.previousCredentials = undefined;
+    if (record.selected === undefined) record.consent.stop();
   }
 }

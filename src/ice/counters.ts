@@ -23,6 +23,8 @@ export class AgentCounters {
     errorResponsesReceived: 0,
     responsesSent: 0,
     roleConflicts: 0,
+    errorRepliesSuppressed: 0,
+    asymmetricResponses: 0,
     consentChecksSent: 0,
     dataSent: 0,
     dataReceived: 0,

@@ -11,6 +11,21 @@ import type { CheckList } from "./checklist.js";
 import { createPassword, createTieBreaker, createUfrag } from "./credentials.js";
 import type { AgentEvent, AgentOptions, IceRole } from "./types.js";
 
+/**
+ * The credentials of one ICE generation (between two restarts), as a pair of that generation
+ * uses them: for our checks on it and for the peer's checks on it (RFC 8445 §7.2.2, §7.3).
+ */
+export interface PairCredentials {
+  /** USERNAME of our checks: `theirs:ours`. */
+  readonly checkUsername: string;
+  /** The peer's password's key: our checks are signed with it, and its answers verified. */
+  readonly remoteKey: Uint8Array;
+  /** Our ufrag: the USERNAME of the peer's checks starts with `ufrag:`. */
+  readonly ufrag: string;
+  /** Our password's key: the peer's checks are verified with it, and our answers signed. */
+  readonly localKey: Uint8Array;
+}
+
 /** Owns the role, the tie-breaker and both sides' credentials. */
 export class Identity {
   private roleValue: IceRole;
@@ -56,6 +71,17 @@ export class Identity {
   /** USERNAME of our checks (RFC 8445 §7.2.2): `theirs:ours`. */
   get checkUsername(): string {
     return `${this.remoteUfrag}:${this.ufrag}`;
+  }
+
+  /** This generation's credentials, once the peer's are known. */
+  get current(): PairCredentials | undefined {
+    if (this.remoteKeyValue === undefined) return undefined;
+    return {
+      checkUsername: this.checkUsername,
+      remoteKey: this.remoteKeyValue,
+      ufrag: this.ufrag,
+      localKey: this.localKeyValue,
+    };
   }
 
   /** Takes a new role (signalling, or a role conflict): pair priorities follow, the app is told. */

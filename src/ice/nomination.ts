@@ -5,6 +5,7 @@
  * nominated pair, keeping the best one (§8.1.1, §8.2).
  */
 import type { Deadline, Outbox } from "../common/sans-io.js";
+import type { CheckTransactions } from "./check-transactions.js";
 import type { CheckList } from "./checklist.js";
 import type { CheckScheduler } from "./checks.js";
 import type { ComponentRecord, Components } from "./components.js";
@@ -23,6 +24,7 @@ export class Nomination {
     private readonly components: Components,
     private readonly states: ComponentStates,
     private readonly scheduler: CheckScheduler,
+    private readonly transactions: CheckTransactions,
     private readonly events: Outbox<AgentEvent>,
   ) {}
 
@@ -66,7 +68,10 @@ export class Nomination {
     }
     if (current === pair) return;
     record.selected = pair;
-    record.previous = undefined;
+    // RFC 8445 §9: the new generation carries the data now; the old pair's consent stops.
+    const previous = record.previous;
+    this.components.dropPrevious(record);
+    if (previous !== undefined) this.transactions.cancelConsent(previous);
     record.consent.start(now);
     this.events.push({ type: "selected-pair", ...pairInfo(pair) });
     this.states.set(pair.component, "completed");

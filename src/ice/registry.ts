@@ -15,9 +15,14 @@ import type { CandidatePair } from "./pair.js";
 import { candidatePriority, localPreference } from "./priority.js";
 import type { AgentEvent, Candidate, CandidateType } from "./types.js";
 
-/** The limits the registry enforces. */
+/**
+ * The limits the registry enforces on what the network makes it learn: the peer's candidates
+ * (signalled and peer-reflexive, `maxRemoteCandidates`) and our peer-reflexive candidates
+ * (learnt from XOR-MAPPED-ADDRESS, at most `maxPairs`: one per valid pair is all there can be).
+ */
 export interface RegistryLimits {
   readonly maxRemoteCandidates: number;
+  readonly maxPairs: number;
 }
 
 /** Owns our sockets, our local candidates, the peer's candidates and their foundations. */
@@ -29,6 +34,8 @@ export class CandidateRegistry {
   private remoteList: Candidate[] = [];
   private readonly foundations = new FoundationRegistry();
   private prflxCount = 0;
+  /** Our peer-reflexive candidates in `locals` (at most `maxPairs`). */
+  private localPrflx = 0;
   private announcing = false;
 
   constructor(
@@ -140,7 +147,9 @@ export class CandidateRegistry {
 
   /**
    * The local candidate the peer saw for a successful check on `pair`: one we know, or a new
-   * peer-reflexive one (RFC 8445 §7.2.5.3.1), which is not signalled.
+   * peer-reflexive one (RFC 8445 §7.2.5.3.1), which is not signalled. Beyond `maxPairs`
+   * peer-reflexive candidates (a peer answering with ever new addresses), the pair's own local
+   * candidate stands in for it.
    */
   localFor(pair: CandidatePair, mapped: TransportAddress): LocalCandidate {
     const component = pair.component;
@@ -151,6 +160,8 @@ export class CandidateRegistry {
         sameAddress(l.base, pair.local.base),
     );
     if (known !== undefined) return known;
+    if (this.localPrflx >= this.limits.maxPairs) return pair.local;
+    this.localPrflx++;
     const preference = (pair.local.candidate.priority >>> 8) & 0xffff;
     const base = pair.local.base;
     const candidate = this.candidate("prflx", component, mapped, preference, undefined, base, base);
@@ -217,9 +228,18 @@ export class CandidateRegistry {
     return remote;
   }
 
-  /** Forgets the peer's candidates (ICE restart). */
+  /**
+   * Forgets the peer's candidates and our peer-reflexive candidates (ICE restart: the new
+   * generation learns its own; pairs kept for data keep theirs).
+   */
   clearRemotes(): void {
     this.remoteList = [];
+    this.locals.splice(
+      0,
+      this.locals.length,
+      ...this.locals.filter((l) => l.candidate.type !== "prflx"),
+    );
+    this.localPrflx = 0;
   }
 
   private hasSocket(component: number, address: TransportAddress): boolean {

@@ -105,3 +105,21 @@ export function answerCheck(
     useCandidate: hasAttribute(message, "USE-CANDIDATE") && role === "controlled",
   };
 }
+
+/**
+ * After an ICE restart, the old selected pair carries data until a new one is selected, and the
+ * peer keeps checking its consent with the old generation's credentials (RFC 8445 §9, RFC 7675
+ * §5.1). The success to send when `message` is such a check — USERNAME `oldUfrag:…`, signed with
+ * our old password — or undefined. The caller makes sure it came over that old pair.
+ */
+export function answerPreviousGeneration(
+  message: DecodedStunMessage,
+  source: TransportAddress,
+  previous: { readonly ufrag: string; readonly localKey: Uint8Array },
+): Uint8Array | undefined {
+  const username = getAttribute(message, "USERNAME");
+  if (username === undefined || !username.startsWith(`${previous.ufrag}:`)) return undefined;
+  if (message.unknownComprehensionRequired.length > 0) return undefined;
+  if (!verifyMessageIntegrity(message, previous.localKey)) return undefined;
+  return encodeCheckSuccess(message.transactionId, source, previous.localKey);
+}

@@ -2,18 +2,22 @@
  * Connectivity checks from the peer (RFC 8445 §7.3): each is answered at once (the decision is
  * `answerCheck`'s), and an accepted one teaches us a peer-reflexive candidate, triggers a check
  * on its pair and may nominate it (§7.3.1.3–7.3.1.5). Checks that arrive before the peer's
- * credentials (trickle) wait for them, up to `maxRemoteCandidates`.
+ * credentials (trickle) wait for them, up to `maxRemoteCandidates`. Error replies to requests
+ * we cannot accept are rate-limited (`ReplyLimiter`): strangers must not make us a reflector.
  */
 import type { TransportAddress } from "../common/address.js";
 import type { DecodedStunMessage } from "../stun/message.js";
 import type { LocalCandidate } from "./candidate.js";
+import { symmetric } from "./check-transactions.js";
 import type { CheckList } from "./checklist.js";
+import type { Components } from "./components.js";
 import type { AgentCounters } from "./counters.js";
 import type { Identity } from "./identity.js";
 import type { Nomination } from "./nomination.js";
 import type { Sender } from "./ports.js";
 import type { CandidateRegistry } from "./registry.js";
-import { answerCheck } from "./requests.js";
+import type { ReplyLimiter } from "./reply-limiter.js";
+import { answerCheck, answerPreviousGeneration } from "./requests.js";
 import type { ComponentStates } from "./states.js";
 
 /** An accepted check, as it is remembered until the peer's credentials arrive. */
@@ -37,6 +41,8 @@ export class CheckResponder {
     private readonly states: ComponentStates,
     private readonly sender: Sender,
     private readonly counters: AgentCounters,
+    private readonly limiter: ReplyLimiter,
+    private readonly components: Components,
   ) {}
 
   /** Checks waiting for the peer's credentials. */
@@ -53,6 +59,11 @@ export class CheckResponder {
   ): void {
     const { counters, identity } = this;
     counters.values.checksReceived++;
+    const old = this.answerOnPreviousPair(socket, source, message);
+    if (old !== undefined) {
+      this.reply(now, socket, source, old);
+      return;
+    }
     const decision = answerCheck(message, source, {
       ufrag: identity.localCredentials.ufrag,
       localKey: identity.localKey,
@@ -63,12 +74,14 @@ export class CheckResponder {
       counters.values.roleConflicts++;
     if (decision.kind === "accepted" && decision.switchRole !== undefined)
       identity.switchRole(decision.switchRole);
-    counters.values.responsesSent++;
-    this.sender.send(now, socket.base, source, decision.reply);
     if (decision.kind === "rejected") {
       if (decision.drop !== undefined) counters.drop(decision.drop);
+      // RFC 8489 §16 (reflection): unauthenticated error replies are rate-limited.
+      if (this.limiter.allow(now, source)) this.reply(now, socket, source, decision.reply);
+      else counters.values.errorRepliesSuppressed++;
       return;
     }
+    this.reply(now, socket, source, decision.reply);
     if (decision.kind === "role-conflict") return;
     const check: AcceptedCheck = {
       socket,
@@ -81,6 +94,31 @@ export class CheckResponder {
       return;
     }
     this.accept(now, check);
+  }
+
+  /**
+   * RFC 8445 §9, RFC 7675 §5.1: the peer's consent check on an old pair that still carries
+   * data after an ICE restart, with that generation's credentials, over that very pair (the
+   * source and socket of the pair, RFC 8445 §7.2.5.2.1); answered, and nothing learnt from it.
+   */
+  private answerOnPreviousPair(
+    socket: LocalCandidate,
+    source: TransportAddress,
+    message: DecodedStunMessage,
+  ): Uint8Array | undefined {
+    for (const record of this.components) {
+      const { previous, previousCredentials } = record;
+      if (previous === undefined || previousCredentials === undefined) continue;
+      if (!symmetric(previous, socket.base, source)) continue;
+      const reply = answerPreviousGeneration(message, source, previousCredentials);
+      if (reply !== undefined) return reply;
+    }
+    return undefined;
+  }
+
+  private reply(now: number, socket: LocalCandidate, to: TransportAddress, data: Uint8Array): void {
+    this.counters.values.responsesSent++;
+    this.sender.send(now, socket.base, to, data);
   }
 
   /** The peer's credentials arrived: the checks that waited for them are taken now. */

@@ -4,10 +4,10 @@
  * us switch role and check again (§7.2.5.1); anything else fails the pair. Responses to consent
  * checks refresh consent (RFC 7675); responses to STUN servers go to gathering.
  */
-import { sameAddress, type LocalCandidate } from "./candidate.js";
+import type { LocalCandidate } from "./candidate.js";
 import type { TransportAddress } from "../common/address.js";
 import { getAttribute, type DecodedStunMessage } from "../stun/message.js";
-import type { CheckTransactions } from "./check-transactions.js";
+import { symmetric, type CheckTransactions } from "./check-transactions.js";
 import type { CheckList } from "./checklist.js";
 import type { Components } from "./components.js";
 import type { AgentCounters } from "./counters.js";
@@ -41,7 +41,12 @@ export class ResponseHandler {
     message: DecodedStunMessage,
   ): void {
     if (this.gathering.handleResponse(now, message)) return;
-    const entry = this.transactions.match(message);
+    const entry = this.transactions.match(message, socket.base, source);
+    if (entry === "asymmetric") {
+      // RFC 7675 §5.1: only a response from the address the consent check went to counts.
+      this.counters.values.asymmetricResponses++;
+      return;
+    }
     if (typeof entry === "string") {
       this.counters.drop(entry);
       return;
@@ -59,7 +64,8 @@ export class ResponseHandler {
     const wasNominating = record.nominating === pair;
     if (wasNominating) record.nominating = undefined;
     // RFC 8445 §7.2.5.2.1: the response must come from where the request went, to where it left.
-    if (!sameAddress(source, pair.remote.address) || !sameAddress(socket.base, pair.local.base)) {
+    if (!symmetric(pair, socket.base, source)) {
+      this.counters.values.asymmetricResponses++;
       pair.state = "failed";
       return;
     }

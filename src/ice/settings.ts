@@ -16,7 +16,11 @@ const defaults = {
   disconnectedTimeoutMs: 10_000,
   consentTimeoutMs: 30_000,
   failureGraceMs: 1000,
+  noEndOfCandidatesTimeoutMs: 10_000,
   turnServerTimeoutMs: 5000,
+  errorRepliesPerSourcePerSecond: 5,
+  errorRepliesPerSecond: 50,
+  maxErrorReplySources: 1000,
 } as const;
 
 /** Every numeric setting of an agent, defaults applied. */

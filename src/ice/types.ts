@@ -161,6 +161,26 @@ export interface AgentOptions {
    */
   readonly failureGraceMs?: number;
   /**
+   * Without end-of-candidates from the peer: once every pair of a component has failed (and
+   * nothing is valid, selected, pending or waiting for credentials), wait this long for a new
+   * remote candidate before declaring `failed`. A peer that never signals end-of-candidates
+   * cannot keep the agent `checking` for ever (docs/ice.md). @default 10000
+   */
+  readonly noEndOfCandidatesTimeoutMs?: number;
+  /**
+   * Error responses (400, 401, 420) to Binding requests we cannot accept, per second and source
+   * address; more are not sent and are counted in `stats().errorRepliesSuppressed` (a stranger
+   * must not make us a reflector, docs/security.md). @default 5
+   */
+  readonly errorRepliesPerSourcePerSecond?: number;
+  /** The same limit for all sources together. @default 50 */
+  readonly errorRepliesPerSecond?: number;
+  /**
+   * Source addresses whose error-reply rate is remembered; beyond, the least recently seen is
+   * forgotten (the total limit still holds). @default 1000
+   */
+  readonly maxErrorReplySources?: number;
+  /**
    * Relay-only policy: offer and check relayed candidates only (host and server-reflexive
    * addresses are never revealed to the peer). @default false
    */
@@ -188,6 +208,13 @@ export interface AgentStats {
   errorResponsesReceived: number;
   responsesSent: number;
   roleConflicts: number;
+  /** Error responses not sent because of `errorRepliesPerSourcePerSecond` / `errorRepliesPerSecond`. */
+  errorRepliesSuppressed: number;
+  /**
+   * Responses to our checks (and consent checks) that came from another address than the
+   * request went to, or arrived on another socket (RFC 8445 §7.2.5.2.1): they validate nothing.
+   */
+  asymmetricResponses: number;
   stunServerRequestsSent: number;
   consentChecksSent: number;
   dataSent: number;

@@ -85,7 +85,7 @@ describe("CheckScheduler", () => {
 
   it("counts consent checks apart from connectivity checks and retransmits them at minRtoMs", () => {
     const { p, pairs } = ready({ minRtoMs: 100 });
-    p.scheduler.startConsentCheck(0, pairs[0]!);
+    p.scheduler.startConsentCheck(0, pairs[0]!, p.identity.current!);
     p.scheduler.pump(100);
     assert.deepEqual(sentTo(p), [PEER.address, PEER.address]);
     assert.equal(p.counters.values.consentChecksSent, 1);
@@ -109,12 +109,13 @@ describe("CheckTransactions", () => {
         ),
       );
     const key = p.identity.remoteKey!;
-    assert.equal(p.transactions.match(response(key, new Uint8Array(12))), "unknown-transaction");
-    assert.equal(p.transactions.match(response(new Uint8Array(16))), "bad-integrity");
-    const entry = p.transactions.match(response(key));
+    const match = (m: ReturnType<typeof response>) => p.transactions.match(m, t.local, t.remote);
+    assert.equal(match(response(key, new Uint8Array(12))), "unknown-transaction");
+    assert.equal(match(response(new Uint8Array(16))), "bad-integrity");
+    const entry = match(response(key));
     assert.ok(typeof entry === "object");
     assert.equal(entry.pair, pairs[0]);
     assert.equal(entry.transaction.state, "completed");
-    assert.equal(p.transactions.match(response(key)), "unknown-transaction");
+    assert.equal(match(response(key)), "unknown-transaction");
   });
 });

@@ -47,6 +47,45 @@ describe("ResponseHandler", () => {
     const { p, pair, socket, success } = checking();
     p.responses.handleResponse(20, socket, PEER2, success());
     assert.equal(pair.state, "failed");
+    assert.equal(p.counters.values.asymmetricResponses, 1);
+    assert.equal(pair.valid, false);
+  });
+
+  it("refreshes consent only with a response from the address the consent check went to, and counts the others", () => {
+    const p = testParts({
+      consentIntervalMs: 1000,
+      disconnectedTimeoutMs: 3000,
+      consentTimeoutMs: 6000,
+    });
+    const [pair] = withPairs(p, [PEER]);
+    p.identity.setRemote("peer", "remote-password-0123456789");
+    pair!.state = "succeeded";
+    pair!.validLocal = pair!.local;
+    p.nomination.select(0, pair!);
+    p.scheduler.startConsentCheck(2900, pair!, p.identity.current!);
+    const [t] = p.takeTransmits();
+    assert.ok(t?.type === "datagram");
+    const { transactionId } = decodeStunMessage(t.data);
+    const success = decodeStunMessage(
+      encodeStunMessage(
+        {
+          class: "success",
+          method: 1,
+          transactionId,
+          attributes: [attr("XOR-MAPPED-ADDRESS", MAPPED)],
+        },
+        { messageIntegrity: p.identity.remoteKey!, fingerprint: true },
+      ),
+    );
+    const socket = p.registry.sockets[0]!;
+    p.responses.handleResponse(2950, socket, PEER2, success);
+    assert.equal(p.counters.values.asymmetricResponses, 1);
+    assert.equal(p.components.get(1)!.consent.status(3000), "stale", "not refreshed");
+    // The transaction goes on: the genuine response, from where the check went, still counts.
+    p.responses.handleResponse(2960, socket, PEER, success);
+    assert.equal(p.components.get(1)!.consent.status(3000), "fresh");
+    assert.equal(p.counters.values.successResponsesReceived, 1);
+    assert.deepEqual(p.counters.snapshot().dropped, {});
   });
 
   it("switches role once on a 487 and checks the pair again", () => {

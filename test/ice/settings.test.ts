@@ -21,7 +21,11 @@ describe("agent settings", () => {
       disconnectedTimeoutMs: 10_000,
       consentTimeoutMs: 30_000,
       failureGraceMs: 1000,
+      noEndOfCandidatesTimeoutMs: 10_000,
       turnServerTimeoutMs: 5000,
+      errorRepliesPerSourcePerSecond: 5,
+      errorRepliesPerSecond: 50,
+      maxErrorReplySources: 1000,
     });
     assert.equal(agentSettings({ ...base, taMs: 0, components: 2 }).taMs, 0);
   });

@@ -38,3 +38,48 @@ describe("scenario: ICE restart mid-flow", () => {
     );
   });
 });
+
+describe("scenario: ICE restart whose new generation finds no pair", () => {
+  it("keeps consent on the old pair both ways with the old credentials, then fails both sides when the path dies", () => {
+    const s = new IceScenario({
+      seed: 82,
+      a: { role: "controlling", stun: false },
+      b: { role: "controlled", stun: false },
+    });
+    s.start();
+    const connected = s.runUntilBoth(["completed"], 10_000);
+    // New credentials go through, candidates do not: the new generation has nothing to check.
+    s.a.trickle = false;
+    s.b.trickle = false;
+    const restartAt = connected + 100;
+    s.sim.at(restartAt, () => s.restart(s.a));
+    let sent = 0;
+    for (let i = 0; i < 40; i++)
+      s.sim.at(restartAt + 1000 * (i + 1), () => (sent += s.a.send(`seq ${i}`) ? 1 : 0));
+    const consentAt = (side: typeof s.a) => side.agent.stats().consentChecksSent;
+    let atRestart = [0, 0];
+    s.sim.at(restartAt, () => (atRestart = [consentAt(s.a), consentAt(s.b)]));
+    const cutAt = restartAt + 45_000;
+    s.sim.run({ maxTime: cutAt });
+    assert.equal(s.a.agent.state(), "checking");
+    assert.equal(s.b.agent.state(), "checking");
+    assert.equal(sent, 40, "the old pair carried every datagram");
+    assert.equal(s.b.received.length, 40);
+    // A consent check every 4–6 s for 45 s, on each side (this seed: 8 and 9), each answered
+    // with the old credentials.
+    assert.equal(consentAt(s.a) - atRestart[0]!, 8);
+    assert.equal(consentAt(s.b) - atRestart[1]!, 9);
+    for (const side of [s.a, s.b]) {
+      assert.equal(side.agent.stats().dropped["bad-credentials"], undefined, side.name);
+      assert.equal(side.timeOf("disconnected"), undefined, side.name);
+    }
+    s.internet.configure({ loss: 1 });
+    s.sim.run({ maxTime: cutAt + 60_000 });
+    for (const side of [s.a, s.b]) {
+      const failed = side.timeOf("failed")!;
+      assert.ok(failed > cutAt && failed <= cutAt + 30_000, `${side.name} failed at ${failed}`);
+      assert.equal(failed - side.timeOf("disconnected")!, 20_000, side.name);
+    }
+    assert.equal(s.a.send("after"), false);
+  });
+});
