@@ -17,6 +17,7 @@ import { IceConnection, type IceConnectionOptions } from "../node/ice-connection
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError, reportable } from "./session-error.js";
 import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
+import { goneReason } from "./signalling.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
 
@@ -241,6 +242,23 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     void this.end({ condition: "gone", text: `${this.peer} went offline` }, false);
   }
 
+  /**
+   * Pings the peer with an empty session-info (XEP-0166 §6.8), e.g. once our XMPP stream is back
+   * after an outage. An answer saying the peer is gone ends the session (`gone`).
+   */
+  async ping(): Promise<void> {
+    if (this.stateValue === "ended") return;
+    const initiator = this.initiator ? this.context.self() : this.peer;
+    await this.sendJingle({ action: "session-info", sid: this.sid, initiator, contents: [] }).catch(
+      (error: unknown) => this.signallingFailed(error, "session-info"),
+    );
+  }
+
+  /** Our XMPP stream stayed down (docs/plugin.md, "Faults"): ends without telling the peer. */
+  signallingLost(reason: Reason): void {
+    void this.end(reason, false);
+  }
+
   /** Drops our pending session without telling the peer (it lost a tie-break). */
   abandon(text: string): void {
     void this.end({ condition: "alternative-session", text }, false);
@@ -290,7 +308,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
             initiator: this.initiator ? this.context.self() : this.peer,
             contents: [this.content(transport, false)],
           }),
-        (error) => this.context.report(reportable(error, "transport-info failed")),
+        (error) => this.signallingFailed(error, "transport-info"),
       );
       this.trickle = trickle;
       const selected = this.selected(connection);
@@ -391,6 +409,17 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
     this.remote.take(content.transport);
+  }
+
+  /**
+   * An IQ of ours to the peer failed: `service-unavailable` or `item-not-found` mean the peer is
+   * gone (XEP-0166 §7.4 `gone`; telling it would bounce too); anything else is one lost stanza.
+   */
+  private signallingFailed(error: unknown, action: string): void {
+    if (this.stateValue === "ended") return;
+    const gone = goneReason(error, `${action} to ${this.peer}`);
+    if (gone !== undefined) void this.end(gone, false);
+    else this.context.report(reportable(error, `${action} failed`));
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {
