@@ -21,6 +21,8 @@ export const callUsage = `usage: jingle-ice call <full-jid> [options]
 Opens a Jingle session with <full-jid>, reports the selected pair and DTLS, sends pings,
 terminates. Exits 0 only when the channel opened and every ping was answered.
   --pings N                pings to send (default 5)
+  --interval MS            wait MS between pings (default 0); the call ends early, exit 1, when
+                           the session ends under the pings
   --timeout MS             give up when the channel is not open within MS (default 30000)
 ${xmppOptions}`;
 

@@ -8,6 +8,7 @@ import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
 import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
+import type { Reason } from "../jingle/model.js";
 import { candidateToJson } from "./candidate-json.js";
 import { JingleIceError } from "../common/errors.js";
 import { bareJid } from "../jingle/dispatch.js";
@@ -33,6 +34,8 @@ export interface XmppCommandOptions {
 export interface CallOptions extends XmppCommandOptions {
   readonly peer: string;
   readonly pings: number;
+  /** Milliseconds between one ping's answer (or loss) and the next ping. */
+  readonly intervalMs: number;
   readonly timeoutMs: number;
 }
 
@@ -129,6 +132,7 @@ function parse(
 export function parseCallArgs(args: readonly string[], env: NodeJS.ProcessEnv = {}): CallOptions {
   const { values, positionals } = parse(args, {
     pings: { type: "string", default: "5" },
+    interval: { type: "string", default: "0" },
     timeout: { type: "string", default: "30000" },
   });
   const v = values as Record<string, unknown>;
@@ -137,7 +141,10 @@ export function parseCallArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
     throw new UsageError("call needs the peer's full JID (user@domain/resource)");
   const pings = Number(v["pings"]);
   if (!Number.isInteger(pings) || pings < 0) throw new UsageError("--pings must be a whole number");
-  return { ...commonOptions(v, env), peer, pings, timeoutMs: Number(v["timeout"]) };
+  const intervalMs = Number(v["interval"]);
+  if (!Number.isFinite(intervalMs) || intervalMs < 0)
+    throw new UsageError("--interval takes a number of milliseconds");
+  return { ...commonOptions(v, env), peer, pings, intervalMs, timeoutMs: Number(v["timeout"]) };
 }
 
 /** Parses `answer` arguments. */
@@ -201,6 +208,16 @@ async function login(
     ...(resource ? { resource } : {}),
   });
   xmpp.on("error", (error: Error) => report("error", { message: error.message }));
+  // Faults (docs/plugin.md): the stream may drop and come back (xmpp.js reconnects) while the
+  // sessions' channels carry on; say so.
+  let wasOnline = false;
+  xmpp.on("disconnect", () => {
+    if (wasOnline) report("xmpp-disconnected");
+  });
+  xmpp.on("online", (jid: { toString(): string }) => {
+    if (wasOnline) report("xmpp-reconnected", { jid: jid.toString() });
+    wasOnline = true;
+  });
   const jingle = jingleIceUdp(xmpp, {
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
@@ -282,7 +299,18 @@ export async function runCall(options: CallOptions): Promise<number> {
     });
     reportPair(channel, report);
     reportDtls(session, report);
-    const rtts = await ping(channel, options.pings);
+    let ended: Reason | undefined;
+    session.on("terminated", (reason) => (ended = reason));
+    const rtts = await ping(channel, options.pings, options.intervalMs, () => ended !== undefined);
+    if (ended !== undefined) {
+      // The session ended under the pings (the peer's terminate, consent lost, …).
+      report("error", {
+        message: `session ended: ${ended.condition}${ended.text === undefined ? "" : ` (${ended.text})`}`,
+        reason: ended.condition,
+        pings_answered: rtts.length,
+      });
+      return 1;
+    }
     const sorted = [...rtts].sort((a, b) => a - b);
     report("ping-done", {
       sent: options.pings,
@@ -308,10 +336,18 @@ export async function runCall(options: CallOptions): Promise<number> {
   }
 }
 
-async function ping(channel: SessionChannel, count: number): Promise<number[]> {
+/** Sends `count` pings, `intervalMs` apart, until `stopped()`; the RTTs of the answered ones. */
+async function ping(
+  channel: SessionChannel,
+  count: number,
+  intervalMs: number,
+  stopped: () => boolean,
+): Promise<number[]> {
   const rtts: number[] = [];
   const encoder = new TextEncoder();
-  for (let seq = 0; seq < count; seq++) {
+  for (let seq = 0; seq < count && !stopped(); seq++) {
+    if (seq > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (stopped()) break;
     const sentAt = performance.now();
     const answered = new Promise<boolean>((resolve) => {
       const onMessage = (data: Uint8Array): void => {
@@ -362,7 +398,11 @@ export async function runAnswer(options: AnswerOptions): Promise<number> {
     jingle.on("incoming", (session) => {
       report("incoming", { peer: session.peer, sid: session.sid });
       session.on("terminated", (reason) => {
-        report("terminated", { peer: session.peer, reason: reason.condition });
+        report("terminated", {
+          peer: session.peer,
+          reason: reason.condition,
+          text: reason.text ?? null,
+        });
         if (options.once) void xmpp.stop().finally(() => resolve(0));
       });
       session
