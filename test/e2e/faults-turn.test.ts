@@ -63,6 +63,8 @@ describe("fault: coturn is killed under a relayed session", () => {
     assert.equal(local.type, "relay", call.report());
     assert.equal(remote.type, "relay", call.report());
     await answer.waitFor("dtls", WAIT_MS);
+    // Let a few pings (200 ms apart) cross the relay first.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const killedAt = performance.now();
     process.kill(turn.pid, "SIGKILL");
