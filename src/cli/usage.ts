@@ -6,6 +6,8 @@ const xmppOptions = `  XMPP account (flags, or XMPP_SERVICE, XMPP_JID and XMPP_P
     --password-file FILE   the password, first line of FILE (or XMPP_PASSWORD; --password P works
                            too but shows the password to everyone who can list processes)
     --login-timeout MS     give up when not online within MS (default 20000)
+    --offline-timeout MS   end sessions when the XMPP connection stays lost for MS (default
+                           60000; the channel carries data meanwhile)
   ICE:
     --bind IP              gather on this address only (repeatable)
     --stun HOST:PORT       a STUN server (repeatable)

@@ -29,6 +29,8 @@ export interface XmppCommandOptions {
   readonly json: boolean;
   /** `--no-dtls`: plaintext sessions (only with peers that offer no fingerprint either). */
   readonly dtls: boolean;
+  /** `--offline-timeout`: the plugin's `offlineTimeout`, when given. */
+  readonly offlineTimeoutMs?: number;
 }
 
 export interface CallOptions extends XmppCommandOptions {
@@ -52,6 +54,7 @@ const common = {
   password: { type: "string" },
   "password-file": { type: "string" },
   "login-timeout": { type: "string", default: "20000" },
+  "offline-timeout": { type: "string" },
   bind: { type: "string", multiple: true, default: [] },
   stun: { type: "string", multiple: true, default: [] },
   ...turnOptionSpecs,
@@ -95,7 +98,15 @@ function commonOptions(
   if (iceServers !== undefined && iceServers !== "auto")
     throw new UsageError("--ice-servers takes only 'auto'");
   const bind = values["bind"] as string[];
+  const offline = values["offline-timeout"] as string | undefined;
+  const offlineTimeoutMs = offline === undefined ? undefined : Number(offline);
+  if (
+    offlineTimeoutMs !== undefined &&
+    (!Number.isFinite(offlineTimeoutMs) || offlineTimeoutMs <= 0)
+  )
+    throw new UsageError("--offline-timeout takes a number of milliseconds");
   return {
+    ...(offlineTimeoutMs !== undefined && { offlineTimeoutMs }),
     service,
     jid,
     password,
@@ -222,6 +233,7 @@ async function login(
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
     dtls: options.dtls,
+    ...(options.offlineTimeoutMs !== undefined && { offlineTimeout: options.offlineTimeoutMs }),
     ...(policy !== undefined && { policy }),
   });
   // xmpp.js keeps reconnecting after a failed first login: give up, stop it, and say why.

@@ -166,9 +166,10 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     serveDiscoInfo(xmpp, this.features);
     // Signalling faults (docs/plugin.md, "Faults"): once the stream is back every session pings
     // its peer (a gone peer ends it); a stream that stays down ends them all.
-    new XmppLinkWatch(xmpp, options.offlineTimeout ?? 60_000, {
+    const offlineTimeout = options.offlineTimeout ?? 60_000;
+    new XmppLinkWatch(xmpp, offlineTimeout, {
       back: () => {
-        for (const s of this.sessions.values()) if (s.state === "active") void s.ping();
+        for (const s of this.sessions.values()) void s.resume(offlineTimeout);
       },
       lost: (reason) => {
         for (const s of [...this.sessions.values()]) s.signallingLost(reason);

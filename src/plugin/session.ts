@@ -17,7 +17,7 @@ import { IceConnection, type IceConnectionOptions } from "../node/ice-connection
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError, reportable } from "./session-error.js";
 import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
-import { goneReason } from "./signalling.js";
+import { awaitPeer, goneReason } from "./signalling.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
 
@@ -60,6 +60,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly ended: Promise<never>;
   private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
+  private resuming = false;
 
   constructor(
     private readonly context: SessionContext,
@@ -252,6 +253,31 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     await this.sendJingle({ action: "session-info", sid: this.sid, initiator, contents: [] }).catch(
       (error: unknown) => this.signallingFailed(error, "session-info"),
     );
+  }
+
+  /**
+   * Our XMPP stream is back after an outage (docs/plugin.md, "Faults"): pings the peer until it
+   * answers, for up to `windowMs` (its stream may come back after ours); a peer still gone then
+   * ends the session (`gone`).
+   */
+  async resume(windowMs: number): Promise<void> {
+    if (this.stateValue !== "active" || this.resuming) return;
+    this.resuming = true;
+    const initiator = this.initiator ? this.context.self() : this.peer;
+    const ping = { action: "session-info" as const, sid: this.sid, initiator, contents: [] };
+    try {
+      const gone = await awaitPeer(
+        () => this.sendJingle(ping),
+        `session-info to ${this.peer}`,
+        windowMs,
+        () => this.stateValue === "active",
+      );
+      if (gone !== undefined) void this.end(gone, false);
+    } catch (error) {
+      this.context.report(reportable(error, "session-info failed"));
+    } finally {
+      this.resuming = false;
+    }
   }
 
   /** Our XMPP stream stayed down (docs/plugin.md, "Faults"): ends without telling the peer. */

@@ -23,6 +23,35 @@ export function goneReason(error: unknown, what: string): Reason | undefined {
   return { condition: "gone", text: `${what} answered with ${condition}` };
 }
 
+/** How often {@link awaitPeer} pings a peer that is not back yet, in ms. */
+export const RESUME_RETRY_MS = 1_000;
+
+/**
+ * After our stream came back: pings (`ping`) until the peer answers. A bounce that says the peer
+ * is gone is retried every {@link RESUME_RETRY_MS} for up to `windowMs` — its stream may come
+ * back later than ours (both lost the same server) — while `active()`. Resolves undefined once
+ * the peer answered, or with the `gone` reason when it never did; other failures reject.
+ */
+export async function awaitPeer(
+  ping: () => Promise<unknown>,
+  what: string,
+  windowMs: number,
+  active: () => boolean,
+): Promise<Reason | undefined> {
+  const deadline = performance.now() + windowMs;
+  for (;;) {
+    try {
+      await ping();
+      return undefined;
+    } catch (error) {
+      const gone = goneReason(error, what);
+      if (gone === undefined) throw error;
+      if (!active() || performance.now() + RESUME_RETRY_MS > deadline) return gone;
+      await new Promise((resolve) => setTimeout(resolve, RESUME_RETRY_MS).unref());
+    }
+  }
+}
+
 /** The status events of an `@xmpp/client` instance that the watch listens to. */
 export interface XmppStatusSource {
   on?(event: "online" | "disconnect", listener: () => void): unknown;

@@ -117,6 +117,36 @@ describe("plugin faults", () => {
     assert.equal(((await told) as [Reason])[0].condition, "success", "signalling works again");
   });
 
+  it("after an outage waits for a peer whose stream comes back later than ours, and ends with gone when it never does", async () => {
+    const network = new FakeNetwork();
+    const xmpp = new StatusXmpp(ALICE, network, 0);
+    network.adopt(xmpp);
+    const { session, channel, theirs } = await connected(network, xmpp, {
+      offlineTimeout: 2_500,
+    });
+    // Bob's stream as it will come back: a new client for his JID, acking Jingle IQs.
+    const bobXmpp = network.client(BOB);
+    network.disconnect(BOB);
+    xmpp.emitStatus("disconnect");
+    xmpp.emitStatus("online"); // we are back, Bob is not: the ping bounces, and is retried
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(session.state, "active");
+    network.adopt(bobXmpp);
+    bobXmpp.iqCallee.set("urn:xmpp:jingle:1", "jingle", () => true); // Bob acks again
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    assert.equal(session.state, "active", "the retried ping was answered");
+    assert.equal(await echoed(channel, "still here"), "still here");
+    // Now Bob goes away for good: after the window the session ends with gone.
+    network.disconnect(BOB);
+    const ended = once(session, "terminated");
+    xmpp.emitStatus("disconnect");
+    xmpp.emitStatus("online");
+    const [reason] = (await ended) as [Reason];
+    assert.equal(reason.condition, "gone");
+    assert.match(reason.text ?? "", /session-info to .* answered with service-unavailable/);
+    await theirs.terminate("success");
+  });
+
   it("ends every session with connectivity-error when the XMPP stream stays down for offlineTimeout", async () => {
     const network = new FakeNetwork();
     const xmpp = new StatusXmpp(ALICE, network, 0);
