@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
-import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
+import { JingleSessionError } from "../plugin/session.js";
 import type { Reason } from "../jingle/model.js";
-import { candidateToJson } from "./candidate-json.js";
+import { ping, reportDtls, reportPair, reporter, type Report } from "./progress.js";
 import { JingleIceError } from "../common/errors.js";
 import { bareJid } from "../jingle/dispatch.js";
 import { normalizeJid } from "../plugin/jid.js";
@@ -183,19 +183,6 @@ export function parseAnswerArgs(
   return { ...commonOptions(v, env), allow, allowAnyone, once: v["once"] as boolean };
 }
 
-type Report = (ev: string, fields?: Record<string, unknown>) => void;
-
-function reporter(json: boolean, started: number): Report {
-  return (ev, fields = {}) => {
-    const t = Math.round((performance.now() - started) * 1000) / 1000;
-    if (json) process.stdout.write(`${JSON.stringify({ ev, t, ...fields })}\n`);
-    else
-      process.stderr.write(
-        `[${t.toFixed(1)} ms] ${ev}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ""}\n`,
-      );
-  };
-}
-
 /** Logging in failed (refused credentials, no server, or not online in time). */
 export class LoginError extends JingleIceError {
   override readonly name = "LoginError";
@@ -262,33 +249,6 @@ async function login(
   return { xmpp, jingle };
 }
 
-function reportPair(channel: SessionChannel, report: Report): void {
-  const pair = channel.selectedPair;
-  if (pair !== undefined) {
-    report("selected-pair", {
-      component: 1,
-      local: candidateToJson(pair.local),
-      remote: candidateToJson(pair.remote),
-    });
-  }
-}
-
-/** What DTLS negotiated: our role, the cipher suite and both fingerprints (XEP-0320). */
-function reportDtls(session: JingleSession, report: Report): void {
-  const dtls = session.dtls;
-  if (dtls === undefined) {
-    report("dtls", { enabled: false });
-    return;
-  }
-  report("dtls", {
-    enabled: true,
-    role: dtls.role,
-    cipher_suite: dtls.cipherSuite,
-    local_fingerprint: `${dtls.localFingerprint.algorithm} ${dtls.localFingerprint.value}`,
-    remote_fingerprint: `${dtls.remoteFingerprint.algorithm} ${dtls.remoteFingerprint.value}`,
-  });
-}
-
 /** Runs `call`: opens a session, pings, terminates. Exit 0 only when every ping was answered. */
 export async function runCall(options: CallOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
@@ -346,41 +306,6 @@ export async function runCall(options: CallOptions): Promise<number> {
   } finally {
     await xmpp.stop().catch(() => undefined);
   }
-}
-
-/** Sends `count` pings, `intervalMs` apart, until `stopped()`; the RTTs of the answered ones. */
-async function ping(
-  channel: SessionChannel,
-  count: number,
-  intervalMs: number,
-  stopped: () => boolean,
-): Promise<number[]> {
-  const rtts: number[] = [];
-  const encoder = new TextEncoder();
-  for (let seq = 0; seq < count && !stopped(); seq++) {
-    if (seq > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    if (stopped()) break;
-    const sentAt = performance.now();
-    const answered = new Promise<boolean>((resolve) => {
-      const onMessage = (data: Uint8Array): void => {
-        if (
-          new TextDecoder().decode(data) === `pong ${seq}` ||
-          new TextDecoder().decode(data) === `echo:ping ${seq}`
-        ) {
-          channel.off("message", onMessage);
-          resolve(true);
-        }
-      };
-      channel.on("message", onMessage);
-      setTimeout(() => {
-        channel.off("message", onMessage);
-        resolve(false);
-      }, 2000).unref();
-    });
-    channel.send(encoder.encode(`ping ${seq}`));
-    if (await answered) rtts.push(Math.round((performance.now() - sentAt) * 1000) / 1000);
-  }
-  return rtts;
 }
 
 /** Runs `answer`: accepts sessions (from `--allow` JIDs only, when given) and echoes datagrams. */
