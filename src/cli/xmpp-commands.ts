@@ -29,7 +29,7 @@ export interface XmppCommandOptions {
   readonly json: boolean;
   /** `--no-dtls`: plaintext sessions (only with peers that offer no fingerprint either). */
   readonly dtls: boolean;
-  /** `--offline-timeout`: the plugin's `offlineTimeout`, when given. */
+  /** `--offline-timeout`: the plugin's `offlineTimeoutMs`, when given. */
   readonly offlineTimeoutMs?: number;
 }
 
@@ -220,7 +220,7 @@ async function login(
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
     dtls: options.dtls,
-    ...(options.offlineTimeoutMs !== undefined && { offlineTimeout: options.offlineTimeoutMs }),
+    ...(options.offlineTimeoutMs !== undefined && { offlineTimeoutMs: options.offlineTimeoutMs }),
     ...(policy !== undefined && { policy }),
   });
   // xmpp.js keeps reconnecting after a failed first login: give up, stop it, and say why.

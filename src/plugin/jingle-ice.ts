@@ -89,7 +89,7 @@ export interface JingleIceOptions {
    * `connectivity-error`, in ms; the channels carry data meanwhile (docs/plugin.md, "Faults").
    * @default 60000
    */
-  readonly offlineTimeout?: number;
+  readonly offlineTimeoutMs?: number;
   /** How many sessions to keep; see {@link SessionLimits}. @default DEFAULT_SESSION_LIMITS */
   readonly limits?: Partial<SessionLimits>;
   /**
@@ -166,10 +166,10 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     serveDiscoInfo(xmpp, this.features);
     // Signalling faults (docs/plugin.md, "Faults"): once the stream is back every session pings
     // its peer (a gone peer ends it); a stream that stays down ends them all.
-    const offlineTimeout = options.offlineTimeout ?? 60_000;
-    new XmppLinkWatch(xmpp, offlineTimeout, {
+    const offlineTimeoutMs = options.offlineTimeoutMs ?? 60_000;
+    new XmppLinkWatch(xmpp, offlineTimeoutMs, {
       back: () => {
-        for (const s of this.sessions.values()) void s.resume(offlineTimeout);
+        for (const s of this.sessions.values()) void s.resume(offlineTimeoutMs);
       },
       lost: (reason) => {
         for (const s of [...this.sessions.values()]) s.signallingLost(reason);

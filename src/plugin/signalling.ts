@@ -2,7 +2,7 @@
  * Faults in signalling (docs/plugin.md, "Faults"): our XMPP connection going down and coming
  * back, and a peer whose answers say it is gone. ICE and DTLS never depend on the XMPP stream:
  * while it is down the channel keeps carrying data; once it is back every session pings its
- * peer; when it stays down longer than the plugin's `offlineTimeout`, the sessions end.
+ * peer; when it stays down longer than the plugin's `offlineTimeoutMs`, the sessions end.
  */
 import type { Reason } from "../jingle/model.js";
 
@@ -61,13 +61,13 @@ export interface XmppStatusSource {
 export interface XmppLinkEvents {
   /** The stream is back (xmpp.js `online` after a `disconnect`). */
   readonly back: () => void;
-  /** The stream has been down for `offlineTimeout` ms. */
+  /** The stream has been down for `offlineTimeoutMs` ms. */
   readonly lost: (reason: Reason) => void;
 }
 
 /**
  * Watches our XMPP stream: after a `disconnect`, calls `lost` unless `online` comes within
- * `offlineTimeout` ms; on an `online` that follows a `disconnect`, calls `back`. The timer is
+ * `offlineTimeoutMs` ms; on an `online` that follows a `disconnect`, calls `back`. The timer is
  * unreferenced, so it never keeps a process alive.
  */
 export class XmppLinkWatch {
@@ -76,7 +76,7 @@ export class XmppLinkWatch {
 
   constructor(
     xmpp: XmppStatusSource,
-    private readonly offlineTimeout: number,
+    private readonly offlineTimeoutMs: number,
     private readonly events: XmppLinkEvents,
   ) {
     xmpp.on?.("disconnect", () => this.onDisconnect());
@@ -91,14 +91,14 @@ export class XmppLinkWatch {
   private onDisconnect(): void {
     this.down = true;
     if (this.timer !== undefined) return;
-    const seconds = Math.round(this.offlineTimeout / 100) / 10;
+    const seconds = Math.round(this.offlineTimeoutMs / 100) / 10;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.events.lost({
         condition: "connectivity-error",
         text: `XMPP connection lost for ${seconds} s`,
       });
-    }, this.offlineTimeout);
+    }, this.offlineTimeoutMs);
     this.timer.unref();
   }
 

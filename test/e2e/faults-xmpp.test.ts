@@ -3,7 +3,7 @@
 // `jingle-ice answer` process: the ICE/DTLS channel keeps carrying datagrams while the XMPP
 // connection is down; once Prosody is back (the same config, port and accounts) both clients
 // reconnect and signalling resumes (a session-info ping, an ICE restart, a session-terminate);
-// if it never comes back, the sessions end with connectivity-error after `offlineTimeout`.
+// if it never comes back, the sessions end with connectivity-error after `offlineTimeoutMs`.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -96,7 +96,7 @@ describe("fault: Prosody dies mid-session", () => {
     await Promise.all(servers.map((s) => s.stop()));
   });
 
-  async function setup(answerArgs: readonly string[] = [], offlineTimeout?: number) {
+  async function setup(answerArgs: readonly string[] = [], offlineTimeoutMs?: number) {
     await requireProsody();
     const server = await startProsody({ users: { alice: "alice-pw", answerer: "answerer-pw" } });
     servers.push(server);
@@ -111,7 +111,7 @@ describe("fault: Prosody dies mid-session", () => {
     const alice = await clients.login(server, "alice", "bot", { reconnect: true });
     const jingle = jingleIceUdp(alice as unknown as XmppClient, {
       ice,
-      ...(offlineTimeout !== undefined && { offlineTimeout }),
+      ...(offlineTimeoutMs !== undefined && { offlineTimeoutMs }),
     });
     jingle.on("error", () => undefined); // stanzas lost in the outage are expected here
     const session = jingle.initiate(`${server.jid("answerer")}/cli`);
@@ -153,7 +153,7 @@ describe("fault: Prosody dies mid-session", () => {
     assert.equal(await answer.exitCode(WAIT_MS), 0, answer.report());
   });
 
-  it("ends the session on both sides with connectivity-error when Prosody never comes back within offlineTimeout", async () => {
+  it("ends the session on both sides with connectivity-error when Prosody never comes back within offlineTimeoutMs", async () => {
     const { server, answer, alice, session, channel, served } = await setup(
       ["--offline-timeout", "4000"],
       4_000,

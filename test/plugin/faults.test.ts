@@ -100,7 +100,9 @@ describe("plugin faults", () => {
     const network = new FakeNetwork();
     const xmpp = new StatusXmpp(ALICE, network, 0);
     network.adopt(xmpp);
-    const { session, channel, theirs } = await connected(network, xmpp, { offlineTimeout: 60_000 });
+    const { session, channel, theirs } = await connected(network, xmpp, {
+      offlineTimeoutMs: 60_000,
+    });
     xmpp.emitStatus("disconnect");
     assert.equal(await echoed(channel, "during the outage"), "during the outage");
     const pings = network.log.length;
@@ -122,7 +124,7 @@ describe("plugin faults", () => {
     const xmpp = new StatusXmpp(ALICE, network, 0);
     network.adopt(xmpp);
     const { session, channel, theirs } = await connected(network, xmpp, {
-      offlineTimeout: 2_500,
+      offlineTimeoutMs: 2_500,
     });
     // Bob's stream as it will come back: a new client for his JID, acking Jingle IQs.
     const bobXmpp = network.client(BOB);
@@ -147,11 +149,11 @@ describe("plugin faults", () => {
     await theirs.terminate("success");
   });
 
-  it("ends every session with connectivity-error when the XMPP stream stays down for offlineTimeout", async () => {
+  it("ends every session with connectivity-error when the XMPP stream stays down for offlineTimeoutMs", async () => {
     const network = new FakeNetwork();
     const xmpp = new StatusXmpp(ALICE, network, 0);
     network.adopt(xmpp);
-    const { alice, session, theirs } = await connected(network, xmpp, { offlineTimeout: 200 });
+    const { alice, session, theirs } = await connected(network, xmpp, { offlineTimeoutMs: 200 });
     const ended = once(session, "terminated");
     xmpp.emitStatus("disconnect");
     const [reason] = (await ended) as [Reason];
