@@ -334,7 +334,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
             initiator: this.initiator ? this.context.self() : this.peer,
             contents: [this.content(transport, false)],
           }),
-        (error) => this.signallingFailed(error, "transport-info"),
+        (error) => void this.signallingFailed(error, "transport-info"),
       );
       this.trickle = trickle;
       const selected = this.selected(connection);
@@ -441,11 +441,16 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * An IQ of ours to the peer failed: `service-unavailable` or `item-not-found` mean the peer is
    * gone (XEP-0166 §7.4 `gone`; telling it would bounce too); anything else is one lost stanza.
    */
-  private signallingFailed(error: unknown, action: string): void {
-    if (this.stateValue === "ended") return;
+  private async signallingFailed(error: unknown, action: string): Promise<void> {
     const gone = goneReason(error, `${action} to ${this.peer}`);
-    if (gone !== undefined) void this.end(gone, false);
-    else this.context.report(reportable(error, `${action} failed`));
+    if (gone === undefined) {
+      if (this.stateValue !== "ended") this.context.report(reportable(error, `${action} failed`));
+      return;
+    }
+    // After the peer's own actions that came before this answer (the plugin handles them in a
+    // setImmediate): a session-terminate that crossed our IQ ends the session with its reason.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.end(gone, false);
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {

@@ -84,6 +84,18 @@ describe("plugin faults", () => {
     await theirs.terminate("success");
   });
 
+  it("ends with the peer's reason, not gone, when its session-terminate crosses our transport-info", async () => {
+    const network = new FakeNetwork();
+    const { session, theirs } = await connected(network);
+    const ended = once(session, "terminated");
+    // Bob terminates and forgets the session while Alice's restart sends a transport-info: Bob
+    // answers it with item-not-found, after his session-terminate.
+    void theirs.terminate("success");
+    session.restart();
+    const [reason] = (await ended) as [Reason];
+    assert.equal(reason.condition, "success");
+  });
+
   it("pings the peer with an empty session-info and ends with gone when the ping bounces", async () => {
     const network = new FakeNetwork();
     const { session, theirs } = await connected(network);
