@@ -6,6 +6,8 @@ const xmppOptions = `  XMPP account (flags, or XMPP_SERVICE, XMPP_JID and XMPP_P
     --password-file FILE   the password, first line of FILE (or XMPP_PASSWORD; --password P works
                            too but shows the password to everyone who can list processes)
     --login-timeout MS     give up when not online within MS (default 20000)
+    --offline-timeout MS   end sessions when the XMPP connection stays lost for MS (default
+                           60000; the channel carries data meanwhile)
   ICE:
     --bind IP              gather on this address only (repeatable)
     --stun HOST:PORT       a STUN server (repeatable)
@@ -21,6 +23,8 @@ export const callUsage = `usage: jingle-ice call <full-jid> [options]
 Opens a Jingle session with <full-jid>, reports the selected pair and DTLS, sends pings,
 terminates. Exits 0 only when the channel opened and every ping was answered.
   --pings N                pings to send (default 5)
+  --interval MS            wait MS between pings (default 0); the call ends early, exit 1, when
+                           the session ends under the pings
   --timeout MS             give up when the channel is not open within MS (default 30000)
 ${xmppOptions}`;
 

@@ -7,8 +7,9 @@ import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
 import { jingleIceUdp, type JingleIceOptions } from "../plugin/jingle-ice.js";
-import { JingleSessionError, type JingleSession, type SessionChannel } from "../plugin/session.js";
-import { candidateToJson } from "./candidate-json.js";
+import { JingleSessionError } from "../plugin/session.js";
+import type { Reason } from "../jingle/model.js";
+import { ping, reportDtls, reportPair, reporter, type Report } from "./progress.js";
 import { JingleIceError } from "../common/errors.js";
 import { bareJid } from "../jingle/dispatch.js";
 import { normalizeJid } from "../plugin/jid.js";
@@ -28,11 +29,15 @@ export interface XmppCommandOptions {
   readonly json: boolean;
   /** `--no-dtls`: plaintext sessions (only with peers that offer no fingerprint either). */
   readonly dtls: boolean;
+  /** `--offline-timeout`: the plugin's `offlineTimeoutMs`, when given. */
+  readonly offlineTimeoutMs?: number;
 }
 
 export interface CallOptions extends XmppCommandOptions {
   readonly peer: string;
   readonly pings: number;
+  /** Milliseconds between one ping's answer (or loss) and the next ping. */
+  readonly intervalMs: number;
   readonly timeoutMs: number;
 }
 
@@ -49,6 +54,7 @@ const common = {
   password: { type: "string" },
   "password-file": { type: "string" },
   "login-timeout": { type: "string", default: "20000" },
+  "offline-timeout": { type: "string" },
   bind: { type: "string", multiple: true, default: [] },
   stun: { type: "string", multiple: true, default: [] },
   ...turnOptionSpecs,
@@ -92,7 +98,15 @@ function commonOptions(
   if (iceServers !== undefined && iceServers !== "auto")
     throw new UsageError("--ice-servers takes only 'auto'");
   const bind = values["bind"] as string[];
+  const offline = values["offline-timeout"] as string | undefined;
+  const offlineTimeoutMs = offline === undefined ? undefined : Number(offline);
+  if (
+    offlineTimeoutMs !== undefined &&
+    (!Number.isFinite(offlineTimeoutMs) || offlineTimeoutMs <= 0)
+  )
+    throw new UsageError("--offline-timeout takes a number of milliseconds");
   return {
+    ...(offlineTimeoutMs !== undefined && { offlineTimeoutMs }),
     service,
     jid,
     password,
@@ -129,6 +143,7 @@ function parse(
 export function parseCallArgs(args: readonly string[], env: NodeJS.ProcessEnv = {}): CallOptions {
   const { values, positionals } = parse(args, {
     pings: { type: "string", default: "5" },
+    interval: { type: "string", default: "0" },
     timeout: { type: "string", default: "30000" },
   });
   const v = values as Record<string, unknown>;
@@ -137,7 +152,10 @@ export function parseCallArgs(args: readonly string[], env: NodeJS.ProcessEnv = 
     throw new UsageError("call needs the peer's full JID (user@domain/resource)");
   const pings = Number(v["pings"]);
   if (!Number.isInteger(pings) || pings < 0) throw new UsageError("--pings must be a whole number");
-  return { ...commonOptions(v, env), peer, pings, timeoutMs: Number(v["timeout"]) };
+  const intervalMs = Number(v["interval"]);
+  if (!Number.isFinite(intervalMs) || intervalMs < 0)
+    throw new UsageError("--interval takes a number of milliseconds");
+  return { ...commonOptions(v, env), peer, pings, intervalMs, timeoutMs: Number(v["timeout"]) };
 }
 
 /** Parses `answer` arguments. */
@@ -165,19 +183,6 @@ export function parseAnswerArgs(
   return { ...commonOptions(v, env), allow, allowAnyone, once: v["once"] as boolean };
 }
 
-type Report = (ev: string, fields?: Record<string, unknown>) => void;
-
-function reporter(json: boolean, started: number): Report {
-  return (ev, fields = {}) => {
-    const t = Math.round((performance.now() - started) * 1000) / 1000;
-    if (json) process.stdout.write(`${JSON.stringify({ ev, t, ...fields })}\n`);
-    else
-      process.stderr.write(
-        `[${t.toFixed(1)} ms] ${ev}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ""}\n`,
-      );
-  };
-}
-
 /** Logging in failed (refused credentials, no server, or not online in time). */
 export class LoginError extends JingleIceError {
   override readonly name = "LoginError";
@@ -201,10 +206,21 @@ async function login(
     ...(resource ? { resource } : {}),
   });
   xmpp.on("error", (error: Error) => report("error", { message: error.message }));
+  // Faults (docs/plugin.md): the stream may drop and come back (xmpp.js reconnects) while the
+  // sessions' channels carry on; say so.
+  let wasOnline = false;
+  xmpp.on("disconnect", () => {
+    if (wasOnline) report("xmpp-disconnected");
+  });
+  xmpp.on("online", (jid: { toString(): string }) => {
+    if (wasOnline) report("xmpp-reconnected", { jid: jid.toString() });
+    wasOnline = true;
+  });
   const jingle = jingleIceUdp(xmpp, {
     ice: options.ice,
     ...(options.iceServersAuto ? { iceServers: "auto" as const } : {}),
     dtls: options.dtls,
+    ...(options.offlineTimeoutMs !== undefined && { offlineTimeoutMs: options.offlineTimeoutMs }),
     ...(policy !== undefined && { policy }),
   });
   // xmpp.js keeps reconnecting after a failed first login: give up, stop it, and say why.
@@ -233,33 +249,6 @@ async function login(
   return { xmpp, jingle };
 }
 
-function reportPair(channel: SessionChannel, report: Report): void {
-  const pair = channel.selectedPair;
-  if (pair !== undefined) {
-    report("selected-pair", {
-      component: 1,
-      local: candidateToJson(pair.local),
-      remote: candidateToJson(pair.remote),
-    });
-  }
-}
-
-/** What DTLS negotiated: our role, the cipher suite and both fingerprints (XEP-0320). */
-function reportDtls(session: JingleSession, report: Report): void {
-  const dtls = session.dtls;
-  if (dtls === undefined) {
-    report("dtls", { enabled: false });
-    return;
-  }
-  report("dtls", {
-    enabled: true,
-    role: dtls.role,
-    cipher_suite: dtls.cipherSuite,
-    local_fingerprint: `${dtls.localFingerprint.algorithm} ${dtls.localFingerprint.value}`,
-    remote_fingerprint: `${dtls.remoteFingerprint.algorithm} ${dtls.remoteFingerprint.value}`,
-  });
-}
-
 /** Runs `call`: opens a session, pings, terminates. Exit 0 only when every ping was answered. */
 export async function runCall(options: CallOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
@@ -282,7 +271,18 @@ export async function runCall(options: CallOptions): Promise<number> {
     });
     reportPair(channel, report);
     reportDtls(session, report);
-    const rtts = await ping(channel, options.pings);
+    let ended: Reason | undefined;
+    session.on("terminated", (reason) => (ended = reason));
+    const rtts = await ping(channel, options.pings, options.intervalMs, () => ended !== undefined);
+    if (ended !== undefined) {
+      // The session ended under the pings (the peer's terminate, consent lost, …).
+      report("error", {
+        message: `session ended: ${ended.condition}${ended.text === undefined ? "" : ` (${ended.text})`}`,
+        reason: ended.condition,
+        pings_answered: rtts.length,
+      });
+      return 1;
+    }
     const sorted = [...rtts].sort((a, b) => a - b);
     report("ping-done", {
       sent: options.pings,
@@ -306,33 +306,6 @@ export async function runCall(options: CallOptions): Promise<number> {
   } finally {
     await xmpp.stop().catch(() => undefined);
   }
-}
-
-async function ping(channel: SessionChannel, count: number): Promise<number[]> {
-  const rtts: number[] = [];
-  const encoder = new TextEncoder();
-  for (let seq = 0; seq < count; seq++) {
-    const sentAt = performance.now();
-    const answered = new Promise<boolean>((resolve) => {
-      const onMessage = (data: Uint8Array): void => {
-        if (
-          new TextDecoder().decode(data) === `pong ${seq}` ||
-          new TextDecoder().decode(data) === `echo:ping ${seq}`
-        ) {
-          channel.off("message", onMessage);
-          resolve(true);
-        }
-      };
-      channel.on("message", onMessage);
-      setTimeout(() => {
-        channel.off("message", onMessage);
-        resolve(false);
-      }, 2000).unref();
-    });
-    channel.send(encoder.encode(`ping ${seq}`));
-    if (await answered) rtts.push(Math.round((performance.now() - sentAt) * 1000) / 1000);
-  }
-  return rtts;
 }
 
 /** Runs `answer`: accepts sessions (from `--allow` JIDs only, when given) and echoes datagrams. */
@@ -362,7 +335,11 @@ export async function runAnswer(options: AnswerOptions): Promise<number> {
     jingle.on("incoming", (session) => {
       report("incoming", { peer: session.peer, sid: session.sid });
       session.on("terminated", (reason) => {
-        report("terminated", { peer: session.peer, reason: reason.condition });
+        report("terminated", {
+          peer: session.peer,
+          reason: reason.condition,
+          text: reason.text ?? null,
+        });
         if (options.once) void xmpp.stop().finally(() => resolve(0));
       });
       session

@@ -40,6 +40,7 @@ import {
 } from "./caps.js";
 import { AutoIceServers } from "./extdisco.js";
 import { SessionSecurity } from "./security.js";
+import { XmppLinkWatch } from "./signalling.js";
 import { JingleSession } from "./session.js";
 import { reportable } from "./session-error.js";
 import { normalizeJid } from "./jid.js";
@@ -83,6 +84,12 @@ export interface JingleIceOptions {
    * then it ends with reason `timeout`. @default 30000
    */
   readonly setupTimeoutMs?: number;
+  /**
+   * How long our XMPP stream may stay down (xmpp.js reconnecting) before every session ends with
+   * `connectivity-error`, in ms; the channels carry data meanwhile (docs/plugin.md, "Faults").
+   * @default 60000
+   */
+  readonly offlineTimeoutMs?: number;
   /** How many sessions to keep; see {@link SessionLimits}. @default DEFAULT_SESSION_LIMITS */
   readonly limits?: Partial<SessionLimits>;
   /**
@@ -157,6 +164,17 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       for (const session of this.sessions.values()) if (session.peer === from) session.peerGone();
     });
     serveDiscoInfo(xmpp, this.features);
+    // Signalling faults (docs/plugin.md, "Faults"): once the stream is back every session pings
+    // its peer (a gone peer ends it); a stream that stays down ends them all.
+    const offlineTimeoutMs = options.offlineTimeoutMs ?? 60_000;
+    new XmppLinkWatch(xmpp, offlineTimeoutMs, {
+      back: () => {
+        for (const s of this.sessions.values()) void s.resume(offlineTimeoutMs);
+      },
+      lost: (reason) => {
+        for (const s of [...this.sessions.values()]) s.signallingLost(reason);
+      },
+    });
   }
 
   /** Starts a session with `peer` (a full JID); call `connect()` on it for the channel. */

@@ -17,6 +17,7 @@ import { IceConnection, type IceConnectionOptions } from "../node/ice-connection
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError, reportable } from "./session-error.js";
 import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
+import { awaitPeer, goneReason } from "./signalling.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
 
@@ -59,6 +60,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly ended: Promise<never>;
   private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
+  private resuming = false;
 
   constructor(
     private readonly context: SessionContext,
@@ -241,6 +243,48 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     void this.end({ condition: "gone", text: `${this.peer} went offline` }, false);
   }
 
+  /**
+   * Pings the peer with an empty session-info (XEP-0166 §6.8), e.g. once our XMPP stream is back
+   * after an outage. An answer saying the peer is gone ends the session (`gone`).
+   */
+  async ping(): Promise<void> {
+    if (this.stateValue === "ended") return;
+    const initiator = this.initiator ? this.context.self() : this.peer;
+    await this.sendJingle({ action: "session-info", sid: this.sid, initiator, contents: [] }).catch(
+      (error: unknown) => this.signallingFailed(error, "session-info"),
+    );
+  }
+
+  /**
+   * Our XMPP stream is back after an outage (docs/plugin.md, "Faults"): pings the peer until it
+   * answers, for up to `windowMs` (its stream may come back after ours); a peer still gone then
+   * ends the session (`gone`).
+   */
+  async resume(windowMs: number): Promise<void> {
+    if (this.stateValue !== "active" || this.resuming) return;
+    this.resuming = true;
+    const initiator = this.initiator ? this.context.self() : this.peer;
+    const ping = { action: "session-info" as const, sid: this.sid, initiator, contents: [] };
+    try {
+      const gone = await awaitPeer(
+        () => this.sendJingle(ping),
+        `session-info to ${this.peer}`,
+        windowMs,
+        () => this.stateValue === "active",
+      );
+      if (gone !== undefined) void this.end(gone, false);
+    } catch (error) {
+      this.context.report(reportable(error, "session-info failed"));
+    } finally {
+      this.resuming = false;
+    }
+  }
+
+  /** Our XMPP stream stayed down (docs/plugin.md, "Faults"): ends without telling the peer. */
+  signallingLost(reason: Reason): void {
+    void this.end(reason, false);
+  }
+
   /** Drops our pending session without telling the peer (it lost a tie-break). */
   abandon(text: string): void {
     void this.end({ condition: "alternative-session", text }, false);
@@ -290,7 +334,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
             initiator: this.initiator ? this.context.self() : this.peer,
             contents: [this.content(transport, false)],
           }),
-        (error) => this.context.report(reportable(error, "transport-info failed")),
+        (error) => void this.signallingFailed(error, "transport-info"),
       );
       this.trickle = trickle;
       const selected = this.selected(connection);
@@ -391,6 +435,22 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
     this.remote.take(content.transport);
+  }
+
+  /**
+   * An IQ of ours to the peer failed: `service-unavailable` or `item-not-found` mean the peer is
+   * gone (XEP-0166 §7.4 `gone`; telling it would bounce too); anything else is one lost stanza.
+   */
+  private async signallingFailed(error: unknown, action: string): Promise<void> {
+    const gone = goneReason(error, `${action} to ${this.peer}`);
+    if (gone === undefined) {
+      if (this.stateValue !== "ended") this.context.report(reportable(error, `${action} failed`));
+      return;
+    }
+    // After the peer's own actions that came before this answer (the plugin handles them in a
+    // setImmediate): a session-terminate that crossed our IQ ends the session with its reason.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.end(gone, false);
   }
 
   private async sendJingle(jingle: Jingle): Promise<void> {

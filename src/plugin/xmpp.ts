@@ -28,6 +28,8 @@ export interface XmppClient {
   send(stanza: unknown): Promise<unknown>;
   /** Incoming stanzas (used to notice a peer's unavailable presence). */
   on?(event: "stanza", listener: (stanza: XmlElement) => void): unknown;
+  /** Our stream's status: `disconnect` (lost; xmpp.js reconnects), `online` (again). */
+  on?(event: "online" | "disconnect", listener: () => void): unknown;
 }
 
 /**

@@ -18,6 +18,34 @@ const file = (name: string, text: string): string => {
 };
 
 describe("call and answer options", () => {
+  it("reads call --interval and --offline-timeout, and refuses values that are not milliseconds", () => {
+    const env = { ...account, XMPP_PASSWORD: "pw" };
+    const plain = parseCallArgs(["bob@example.test/x"], env);
+    assert.equal(plain.intervalMs, 0);
+    assert.equal(plain.offlineTimeoutMs, undefined);
+    const set = parseCallArgs(
+      ["bob@example.test/x", "--interval", "200", "--offline-timeout", "5000"],
+      env,
+    );
+    assert.equal(set.intervalMs, 200);
+    assert.equal(set.offlineTimeoutMs, 5000);
+    assert.equal(
+      parseAnswerArgs(["--allow-anyone", "--offline-timeout", "4000"], env).offlineTimeoutMs,
+      4000,
+    );
+    for (const bad of [
+      ["--interval", "-1"],
+      ["--interval", "soon"],
+      ["--offline-timeout", "0"],
+      ["--offline-timeout", "x"],
+    ]) {
+      assert.throws(
+        () => parseCallArgs(["bob@example.test/x", ...bad], env),
+        (e: Error) => e instanceof UsageError && e.message.includes(bad[0]!),
+      );
+    }
+  });
+
   it("takes the password from --password-file (its first line), before XMPP_PASSWORD", () => {
     const path = file("pw", "from-file\nsecond line\n");
     const options = parseCallArgs(["bob@example.test/x", "--password-file", path], {

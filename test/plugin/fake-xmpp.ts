@@ -47,6 +47,16 @@ export class FakeNetwork {
     return client;
   }
 
+  /** Puts a client built outside {@link FakeNetwork.client} (e.g. a subclass) on the network. */
+  adopt(client: FakeXmpp): void {
+    this.clients.set(route(client.jid.toString()), client);
+  }
+
+  /** Takes `jid` off the network: IQs to it bounce with service-unavailable, as a server does. */
+  disconnect(jid: string): void {
+    this.clients.delete(route(jid));
+  }
+
   /** Called on every IQ payload before delivery: a man in the middle may change it in place. */
   rewrite: (from: string, payload: Element) => void = () => undefined;
 

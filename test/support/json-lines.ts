@@ -137,6 +137,12 @@ export class JsonLinesProcess {
     return result;
   }
 
+  /** Sends `signal` (e.g. SIGKILL, a crash without goodbye); resolves once it has exited. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (!this.done) this.child.kill(signal);
+    await this.exited;
+  }
+
   /** SIGTERM, SIGKILL after 2 s; resolves once it has exited. */
   async stop(): Promise<void> {
     if (this.done) return;
