@@ -69,10 +69,16 @@ async function initiateRaw(
   await client.iqCaller.request(xml("iq", { type: "set", to: BOB }, toXmpp(jingle)));
 }
 
-/** What BOB sent back, parsed, once its work after the ack is done. */
+/** What BOB sent back, parsed, once its work after the ack ended with a session-terminate. */
 async function bobReplies(network: FakeNetwork) {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return network.payloads.filter((p) => p.from === BOB).map((p) => parseJingle(p.element));
+  const replies = () =>
+    network.payloads.filter((p) => p.from === BOB).map((p) => parseJingle(p.element));
+  const deadline = Date.now() + 10_000;
+  while (!replies().some((j) => j.action === "session-terminate")) {
+    if (Date.now() > deadline) return replies(); // the assertions say what came instead
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return replies();
 }
 
 describe("the applications registry", () => {
