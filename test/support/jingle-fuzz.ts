@@ -62,6 +62,9 @@ const CONDITIONS = new Set([
 ]);
 const TYPES = new Set(["auth", "cancel", "continue", "modify", "wait"]);
 
+/** How long a batch's answers may take (the handler answers synchronously: far less). */
+const ANSWER_DEADLINE_MS = 20_000;
+
 /** Bob's plugin under fire, Alice's session with Bob alongside. */
 export class PluginHarness {
   readonly network = new FakeNetwork();
@@ -72,7 +75,7 @@ export class PluginHarness {
   /** `error` events of Bob's plugin (reported, hence handled), by message. */
   readonly reported = new Map<string, number>();
   private legit: { ours: JingleSession; theirs: JingleSession; a: SessionChannel; b: SessionChannel } | undefined;
-  private legitEnded = false;
+  private legitEnded: string | undefined;
   private readonly onUnhandled = (error: unknown): void => void this.unhandled.push(error);
   /** Sessions Bob initiated to strangers (never connected: no ICE, no traffic). */
   private readonly outgoing = new Map<string, JingleSession>();
@@ -118,7 +121,8 @@ export class PluginHarness {
     const theirs = await incoming;
     const [a, b] = await Promise.all([connected, theirs.accept()]);
     this.legit = { ours, theirs, a, b };
-    for (const s of [ours, theirs]) s.on("terminated", () => (this.legitEnded = true));
+    for (const s of [ours, theirs])
+      s.on("terminated", (reason) => (this.legitEnded ??= `${reason.condition} ${reason.text ?? ""}`));
   }
 
   /** Sessions Bob initiates to strangers (pending until they answer); kept at one per stranger. */
@@ -152,16 +156,28 @@ export class PluginHarness {
    */
   async feed(batch: readonly (readonly [Tree, string])[]): Promise<string[]> {
     this.initiateOutgoing();
-    const outcomes = await Promise.all(batch.map(([tree, from]) => this.deliver(tree, from)));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const [tree, from] = batch[0]!;
+        reject(new OracleViolation(`no answer within ${ANSWER_DEADLINE_MS} ms`, tree, from));
+      }, ANSWER_DEADLINE_MS);
+    });
+    const outcomes = await Promise.race([
+      Promise.all(batch.map(([tree, from]) => this.deliver(tree, from))),
+      deadline,
+    ]).finally(() => clearTimeout(timer));
+    // Right after the answers (the stanzas of one read) and once the after-ack work has run.
+    this.checkLimits(batch[0]!);
     await new Promise((resolve) => setImmediate(resolve));
     this.checkLimits(batch[0]!);
     if (this.unhandled.length > 0) {
       const [tree, from] = batch[0]!;
       throw new OracleViolation(`unhandled: ${String(this.unhandled[0])}`, tree, from);
     }
-    if (this.legitEnded) {
+    if (this.legitEnded !== undefined) {
       const [tree, from] = batch[0]!;
-      throw new OracleViolation("the legitimate session ended", tree, from);
+      throw new OracleViolation(`the legitimate session ended: ${this.legitEnded}`, tree, from);
     }
     // The in-memory network logs every IQ: keep it from growing over a long run.
     this.network.log.length = 0;
@@ -293,7 +309,7 @@ export async function runJingleFuzz(
       }
       done += batch.length;
       if (batch.length > 0) for (const outcome of await harness.feed(batch)) count(outcome);
-      if (done % 10_000 < size) onProgress(done);
+      if (done % (Number(process.env["FUZZ_EVERY"]) || 10_000) < size) onProgress(done);
     }
   } catch (error) {
     if (!(error instanceof OracleViolation)) throw error;

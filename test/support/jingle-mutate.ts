@@ -175,6 +175,20 @@ function copyAttrs(attrs: XmlElement["attrs"]): Record<string, string> {
   return out;
 }
 
+/** Mutations stop once a stanza has this many elements (duplication could grow it without end). */
+const MAX_ELEMENTS = 25_000;
+
+/** How many elements `tree` has, counting up to MAX_ELEMENTS. */
+function size(tree: Tree): number {
+  let n = 0;
+  const stack: Tree[] = [tree];
+  for (let top = stack.pop(); top !== undefined && n < MAX_ELEMENTS; top = stack.pop()) {
+    n++;
+    for (const c of top.children) if (typeof c !== "string") stack.push(c);
+  }
+  return n;
+}
+
 /** Every element of `tree` with its parent (the root's parent is undefined); iterative. */
 function elements(tree: Tree): [Tree, Tree | undefined][] {
   const out: [Tree, Tree | undefined][] = [];
@@ -246,7 +260,8 @@ function mutateOnce(tree: Tree, rng: FuzzRng, sids: readonly string[]): Tree {
       return tree;
     case 4: // element duplication, sometimes many times
       if (parent !== undefined) {
-        const copies = rng.chance(0.1) ? 1 + rng.int(600) : 1;
+        const room = Math.floor((MAX_ELEMENTS - size(tree)) / size(node));
+        const copies = Math.min(room, rng.chance(0.1) ? 1 + rng.int(600) : 1);
         for (let i = 0; i < copies; i++) parent.children.push(clone(node));
       }
       return tree;
@@ -259,7 +274,9 @@ function mutateOnce(tree: Tree, rng: FuzzRng, sids: readonly string[]): Tree {
       let inner: Tree = { name: rng.pick(NAMES), attrs: {}, children: [] };
       const innermost = inner;
       for (let i = 1; i < depth; i++) inner = { name: rng.pick(NAMES), attrs: {}, children: [inner] };
-      innermost.children.push(rng.chance(0.5) ? clone(node) : garbage(rng));
+      innermost.children.push(
+        rng.chance(0.5) && size(node) + depth < MAX_ELEMENTS - size(tree) ? clone(node) : garbage(rng),
+      );
       node.children.push(inner);
       return tree;
     }
@@ -307,7 +324,7 @@ export function mutatedStanza(rng: FuzzRng, seeds: readonly Tree[], sids: readon
   let tree = clone(rng.pick(seeds));
   tree.attrs["sid"] = rng.pick(sids);
   const count = 1 + rng.int(6);
-  for (let i = 0; i < count; i++) tree = mutateOnce(tree, rng, sids);
+  for (let i = 0; i < count && size(tree) < MAX_ELEMENTS; i++) tree = mutateOnce(tree, rng, sids);
   return tree;
 }
 
