@@ -24,6 +24,10 @@ export interface BotConfig {
 export interface BotSample {
   readonly rss: number;
   readonly heapUsed: number;
+  /** V8 heap committed (what the heap costs in RSS). */
+  readonly heapTotal: number;
+  /** Memory of ArrayBuffers and other objects outside the V8 heap. */
+  readonly external: number;
   readonly fds: number;
   readonly udp: number;
   readonly sessions: number;
@@ -79,6 +83,8 @@ async function measure(): Promise<BotSample> {
   return {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
+    heapTotal: memory.heapTotal,
+    external: memory.external,
     fds: readdirSync("/proc/self/fd").length,
     udp: process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length,
     sessions: stats.sessions,

@@ -156,6 +156,19 @@ try {
     KB(perSession(peakR.heapUsed, baseR.heapUsed)),
     "",
   );
+  row("heap committed at peak", MB(peakI.heapTotal), MB(peakR.heapTotal), `${MB(baseI.heapTotal)} / ${MB(baseR.heapTotal)}`);
+  row(
+    "heap committed per open session",
+    KB(perSession(peakI.heapTotal, baseI.heapTotal)),
+    KB(perSession(peakR.heapTotal, baseR.heapTotal)),
+    "",
+  );
+  row(
+    "external (buffers) per open session",
+    KB(perSession(peakI.external, baseI.external)),
+    KB(perSession(peakR.external, baseR.external)),
+    `${MB(baseI.external)} / ${MB(baseR.external)}`,
+  );
   row("open fds at peak", `${peakI.fds}`, `${peakR.fds}`, `${baseI.fds} / ${baseR.fds}`);
   row(
     "fds per open session",
