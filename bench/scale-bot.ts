@@ -43,6 +43,9 @@ export type BotCommand =
   | { readonly id: number; readonly cmd: "cycles"; readonly to: string; readonly count: number; readonly concurrency: number; readonly samples: number }
   | { readonly id: number; readonly cmd: "exit" };
 
+/** A command without its id (what the parent passes to Bot.call). */
+export type BotRequest = BotCommand extends infer C ? (C extends unknown ? Omit<C, "id"> : never) : never;
+
 const config = JSON.parse(process.argv[2] ?? "{}") as BotConfig;
 const pkg = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof Package;
 const server = {

@@ -16,7 +16,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startProsody } from "../test/support/prosody.js";
-import type { BotCommand, BotConfig, BotSample } from "./scale-bot.js";
+import type { BotConfig, BotRequest, BotSample } from "./scale-bot.js";
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +60,7 @@ class Bot {
       waiter?.(reply);
     });
   }
-  call<T>(command: Omit<BotCommand, "id">): Promise<T> {
+  call<T>(command: BotRequest): Promise<T> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (reply) =>
@@ -99,7 +99,7 @@ try {
   const initiator = start("alice", "a-pass");
   const responder = start("bob", "b-pass");
   const [, { jid: responderJid }] = await Promise.all([initiator.ready, responder.ready]);
-  const both = <T>(command: Omit<BotCommand, "id">) =>
+  const both = <T>(command: BotRequest) =>
     Promise.all([initiator.call<T>(command), responder.call<T>(command)]);
 
   console.log("Concurrent Jingle sessions between two bot processes through Prosody on 127.0.0.1 (bench/scale.ts)");

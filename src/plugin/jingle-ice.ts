@@ -337,7 +337,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   /**
    * Refuses a session-initiate beyond `limits.maxSessions` with a session-terminate (`busy`)
    * after the ack, without a session object: a burst of them must not take slots beyond the
-   * limit, even for the moment until the refusal has left (docs/security.md).
+   * limit, even for the moment until the refusal has left (docs/plugin.md).
    */
   private refuseBusy(from: string, jingle: Jingle): void {
     const reason: Reason = { condition: "busy", text: "too many sessions" };
