@@ -37,14 +37,37 @@ export interface BotSample {
 /** Commands from the parent; each is answered with `{ id, result }` or `{ id, error }`. */
 export type BotCommand =
   | { readonly id: number; readonly cmd: "measure" }
-  | { readonly id: number; readonly cmd: "open"; readonly to: string; readonly count: number; readonly concurrency: number }
-  | { readonly id: number; readonly cmd: "wait"; readonly active: number; readonly sessions: number; readonly timeoutMs: number }
+  | {
+      readonly id: number;
+      readonly cmd: "open";
+      readonly to: string;
+      readonly count: number;
+      readonly concurrency: number;
+    }
+  | {
+      readonly id: number;
+      readonly cmd: "wait";
+      readonly active: number;
+      readonly sessions: number;
+      readonly timeoutMs: number;
+    }
   | { readonly id: number; readonly cmd: "close" }
-  | { readonly id: number; readonly cmd: "cycles"; readonly to: string; readonly count: number; readonly concurrency: number; readonly samples: number }
+  | {
+      readonly id: number;
+      readonly cmd: "cycles";
+      readonly to: string;
+      readonly count: number;
+      readonly concurrency: number;
+      readonly samples: number;
+    }
   | { readonly id: number; readonly cmd: "exit" };
 
 /** A command without its id (what the parent passes to Bot.call). */
-export type BotRequest = BotCommand extends infer C ? (C extends unknown ? Omit<C, "id"> : never) : never;
+export type BotRequest = BotCommand extends infer C
+  ? C extends unknown
+    ? Omit<C, "id">
+    : never
+  : never;
 
 const config = JSON.parse(process.argv[2] ?? "{}") as BotConfig;
 const pkg = (await import(new URL("../dist/index.js", import.meta.url).href)) as typeof Package;
@@ -59,7 +82,11 @@ const xmpp = await connectClient(server, config.user, config.resource, { timeout
 const jingle = pkg.jingleIceUdp(xmpp as never, {
   ice: { addresses: ["127.0.0.1"] },
   dtls: config.dtls,
-  limits: { maxSessions: config.limit, maxPendingSessions: config.limit, maxSessionsPerPeer: config.limit },
+  limits: {
+    maxSessions: config.limit,
+    maxPendingSessions: config.limit,
+    maxSessionsPerPeer: config.limit,
+  },
   setupTimeout: 600_000,
   iqTimeout: 120_000,
 });
@@ -131,7 +158,9 @@ async function waitFor(active: number, sessions: number, timeoutMs: number) {
     const stats = jingle.stats();
     if (stats.active === active && stats.sessions === sessions) return stats;
     if (performance.now() > deadline)
-      throw new Error(`stats ${JSON.stringify(stats)} after ${timeoutMs} ms, wanted ${active}/${sessions}`);
+      throw new Error(
+        `stats ${JSON.stringify(stats)} after ${timeoutMs} ms, wanted ${active}/${sessions}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

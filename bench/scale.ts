@@ -51,8 +51,12 @@ class Bot {
     readonly child: ChildProcess,
   ) {
     this.ready = new Promise((resolve, reject) => {
-      this.waiting.set(0, (reply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply.result as { jid: string })));
-      child.once("exit", (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+      this.waiting.set(0, (reply) =>
+        reply.error ? reject(new Error(reply.error)) : resolve(reply.result as { jid: string }),
+      );
+      child.once("exit", (code) =>
+        reject(new Error(`${name} exited (${code}) before it was ready`)),
+      );
     });
     child.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
@@ -64,7 +68,9 @@ class Bot {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (reply) =>
-        reply.error === undefined ? resolve(reply.result as T) : reject(new Error(`${this.name}: ${reply.error}`)),
+        reply.error === undefined
+          ? resolve(reply.result as T)
+          : reject(new Error(`${this.name}: ${reply.error}`)),
       );
       this.child.send({ id, ...command });
     });
@@ -102,7 +108,9 @@ try {
   const both = <T>(command: BotRequest) =>
     Promise.all([initiator.call<T>(command), responder.call<T>(command)]);
 
-  console.log("Concurrent Jingle sessions between two bot processes through Prosody on 127.0.0.1 (bench/scale.ts)");
+  console.log(
+    "Concurrent Jingle sessions between two bot processes through Prosody on 127.0.0.1 (bench/scale.ts)",
+  );
   console.log(
     `node ${process.version}, cpu: ${os.cpus()[0]?.model ?? "?"} x ${os.cpus().length}, ` +
       `${SESSIONS} sessions (${CONCURRENCY} setting up at once), ${CYCLES} cycles ` +
@@ -123,7 +131,9 @@ try {
     concurrency: CONCURRENCY,
   });
   const connected = SESSIONS - opened.failures;
-  await responder.call({ cmd: "wait", active: connected, sessions: connected, timeoutMs: 120_000 }).catch((e: unknown) => console.log(String(e)));
+  await responder
+    .call({ cmd: "wait", active: connected, sessions: connected, timeoutMs: 120_000 })
+    .catch((e: unknown) => console.log(String(e)));
   const [peakI, peakR] = await both<BotSample>({ cmd: "measure" });
 
   await initiator.call({ cmd: "close" });
@@ -133,7 +143,9 @@ try {
 
   const row = (figure: string, i: string, r: string, base: string) =>
     console.log(`| ${figure} | ${i} | ${r} | ${base} |`);
-  console.log(`| figure | initiator bot | responder bot | baseline (idle bot: initiator / responder) |`);
+  console.log(
+    `| figure | initiator bot | responder bot | baseline (idle bot: initiator / responder) |`,
+  );
   console.log("| --- | ---: | ---: | ---: |");
   row(
     `${SESSIONS} sessions: all connected`,
@@ -142,21 +154,32 @@ try {
     "0 / 0 sessions",
   );
   row("RSS at peak", MB(peakI.rss), MB(peakR.rss), `${MB(baseI.rss)} / ${MB(baseR.rss)}`);
-  const perSession = (peak: number, base: number) => (connected === 0 ? NaN : (peak - base) / connected);
+  const perSession = (peak: number, base: number) =>
+    connected === 0 ? NaN : (peak - base) / connected;
   row(
     "RSS per open session",
     KB(perSession(peakI.rss, baseI.rss)),
     KB(perSession(peakR.rss, baseR.rss)),
     `target ≤ ${KB(TARGET_RSS_PER_SESSION)}`,
   );
-  row("heap at peak", MB(peakI.heapUsed), MB(peakR.heapUsed), `${MB(baseI.heapUsed)} / ${MB(baseR.heapUsed)}`);
+  row(
+    "heap at peak",
+    MB(peakI.heapUsed),
+    MB(peakR.heapUsed),
+    `${MB(baseI.heapUsed)} / ${MB(baseR.heapUsed)}`,
+  );
   row(
     "heap per open session",
     KB(perSession(peakI.heapUsed, baseI.heapUsed)),
     KB(perSession(peakR.heapUsed, baseR.heapUsed)),
     "",
   );
-  row("heap committed at peak", MB(peakI.heapTotal), MB(peakR.heapTotal), `${MB(baseI.heapTotal)} / ${MB(baseR.heapTotal)}`);
+  row(
+    "heap committed at peak",
+    MB(peakI.heapTotal),
+    MB(peakR.heapTotal),
+    `${MB(baseI.heapTotal)} / ${MB(baseR.heapTotal)}`,
+  );
   row(
     "heap committed per open session",
     KB(perSession(peakI.heapTotal, baseI.heapTotal)),
@@ -178,20 +201,33 @@ try {
   );
   row("UDP sockets at peak", `${peakI.udp}`, `${peakR.udp}`, `${baseI.udp} / ${baseR.udp}`);
   row("all terminated: fds", `${afterI.fds}`, `${afterR.fds}`, `${baseI.fds} / ${baseR.fds}`);
-  row("all terminated: UDP sockets", `${afterI.udp}`, `${afterR.udp}`, `${baseI.udp} / ${baseR.udp}`);
-  row("all terminated: heap", MB(afterI.heapUsed), MB(afterR.heapUsed), `${MB(baseI.heapUsed)} / ${MB(baseR.heapUsed)}`);
+  row(
+    "all terminated: UDP sockets",
+    `${afterI.udp}`,
+    `${afterR.udp}`,
+    `${baseI.udp} / ${baseR.udp}`,
+  );
+  row(
+    "all terminated: heap",
+    MB(afterI.heapUsed),
+    MB(afterR.heapUsed),
+    `${MB(baseI.heapUsed)} / ${MB(baseR.heapUsed)}`,
+  );
   row("all terminated: RSS", MB(afterI.rss), MB(afterR.rss), `${MB(baseI.rss)} / ${MB(baseR.rss)}`);
-  if (opened.failures > 0) console.log(`\n${opened.failures} sessions failed: ${opened.firstErrors.join("; ")}`);
+  if (opened.failures > 0)
+    console.log(`\n${opened.failures} sessions failed: ${opened.firstErrors.join("; ")}`);
 
   if (CYCLES > 0) {
     const [cyclesResult, cycleR] = await Promise.all([
-      initiator.call<{ ms: number; failures: number; samples: (BotSample & { cycles: number })[] }>({
-        cmd: "cycles",
-        to: responderJid,
-        count: CYCLES,
-        concurrency: CYCLE_CONCURRENCY,
-        samples: 10,
-      }),
+      initiator.call<{ ms: number; failures: number; samples: (BotSample & { cycles: number })[] }>(
+        {
+          cmd: "cycles",
+          to: responderJid,
+          count: CYCLES,
+          concurrency: CYCLE_CONCURRENCY,
+          samples: 10,
+        },
+      ),
       Promise.resolve(undefined),
     ]);
     void cycleR;
@@ -205,7 +241,9 @@ try {
     console.log("| cycles | RSS | heap | fds | UDP sockets | sessions |");
     console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const s of samples)
-      console.log(`| ${s.cycles} | ${MB(s.rss)} | ${MB(s.heapUsed)} | ${s.fds} | ${s.udp} | ${s.sessions} |`);
+      console.log(
+        `| ${s.cycles} | ${MB(s.rss)} | ${MB(s.heapUsed)} | ${s.fds} | ${s.udp} | ${s.sessions} |`,
+      );
     const first = samples[1] ?? samples[0]!;
     const last = samples.at(-1)!;
     console.log(
@@ -213,10 +251,17 @@ try {
         `; responder bot at the end: RSS ${MB(endR.rss)}, heap ${MB(endR.heapUsed)}, fds ${endR.fds} (baseline ${MB(baseR.rss)}, ${MB(baseR.heapUsed)}, ${baseR.fds})`,
     );
   }
-  const [errI, errR] = await both<{ errors: Record<string, number>; acceptFailures: number }>({ cmd: "measure" });
-  for (const [name, e] of [["initiator", errI], ["responder", errR]] as const) {
+  const [errI, errR] = await both<{ errors: Record<string, number>; acceptFailures: number }>({
+    cmd: "measure",
+  });
+  for (const [name, e] of [
+    ["initiator", errI],
+    ["responder", errR],
+  ] as const) {
     if (Object.keys(e.errors).length > 0 || e.acceptFailures > 0)
-      console.log(`${name} reported: ${JSON.stringify(e.errors)}, accept failures ${e.acceptFailures}`);
+      console.log(
+        `${name} reported: ${JSON.stringify(e.errors)}, accept failures ${e.acceptFailures}`,
+      );
   }
   const perI = perSession(peakI.rss, baseI.rss);
   const perR = perSession(peakR.rss, baseR.rss);

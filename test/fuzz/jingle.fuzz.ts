@@ -23,13 +23,15 @@ if (!Number.isInteger(runs) || runs <= 0 || !Number.isInteger(seed))
   throw new RangeError("--runs must be a positive integer and --seed an integer");
 
 console.log(`Jingle fuzz: ${runs} stanzas, seed ${seed}`);
-const report = await runJingleFuzz(runs, seed, (done) =>
-  console.log(`  ${done} stanzas`),
-);
+const report = await runJingleFuzz(runs, seed, (done) => console.log(`  ${done} stanzas`));
 const top = (map: ReadonlyMap<string, number>) =>
-  [...map].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k}: ${v}`).join("\n");
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `  ${k}: ${v}`)
+    .join("\n");
 console.log(`outcomes (parse, then the plugin's answer):\n${top(report.outcomes)}`);
-if (report.reported.size > 0) console.log(`reported by the plugin ('error' events):\n${top(report.reported)}`);
+if (report.reported.size > 0)
+  console.log(`reported by the plugin ('error' events):\n${top(report.reported)}`);
 console.log(
   `seed ${seed}: ${report.stanzas} stanzas in ${report.seconds.toFixed(1)} s = ` +
     `${Math.round(report.stanzas / report.seconds)} stanzas/s, ` +

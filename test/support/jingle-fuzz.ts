@@ -12,13 +12,8 @@ import { jingleIceUdp, type JingleIce, type JingleSession } from "../../src/plug
 import type { SessionChannel } from "../../src/plugin/session.js";
 import { toXmpp } from "../../src/plugin/xmpp.js";
 import { FakeNetwork, FakeStanzaError } from "../plugin/fake-xmpp.js";
-import {
-  FuzzRng,
-  mutatedStanza,
-  seedStanzas,
-  textMutatedStanza,
-  type Tree,
-} from "./jingle-mutate.js";
+import { FuzzRng, mutatedStanza, textMutatedStanza, type Tree } from "./jingle-mutate.js";
+import { seedStanzas } from "./jingle-seeds.js";
 
 /** A broken promise of the oracle, with the input that broke it. */
 export class OracleViolation extends Error {
@@ -57,8 +52,14 @@ export const STRANGERS = [
 export const FUZZ_LIMITS = { maxSessions: 6, maxPendingSessions: 4, maxSessionsPerPeer: 2 };
 
 const CONDITIONS = new Set([
-  "bad-request", "conflict", "feature-not-implemented", "item-not-found", "not-acceptable",
-  "resource-constraint", "service-unavailable", "unexpected-request",
+  "bad-request",
+  "conflict",
+  "feature-not-implemented",
+  "item-not-found",
+  "not-acceptable",
+  "resource-constraint",
+  "service-unavailable",
+  "unexpected-request",
 ]);
 const TYPES = new Set(["auth", "cancel", "continue", "modify", "wait"]);
 
@@ -74,7 +75,9 @@ export class PluginHarness {
   readonly unhandled: unknown[] = [];
   /** `error` events of Bob's plugin (reported, hence handled), by message. */
   readonly reported = new Map<string, number>();
-  private legit: { ours: JingleSession; theirs: JingleSession; a: SessionChannel; b: SessionChannel } | undefined;
+  private legit:
+    | { ours: JingleSession; theirs: JingleSession; a: SessionChannel; b: SessionChannel }
+    | undefined;
   private legitEnded: string | undefined;
   private readonly onUnhandled = (error: unknown): void => void this.unhandled.push(error);
   /** Sessions Bob initiated to strangers (never connected: no ICE, no traffic). */
@@ -122,7 +125,10 @@ export class PluginHarness {
     const [a, b] = await Promise.all([connected, theirs.accept()]);
     this.legit = { ours, theirs, a, b };
     for (const s of [ours, theirs])
-      s.on("terminated", (reason) => (this.legitEnded ??= `${reason.condition} ${reason.text ?? ""}`));
+      s.on(
+        "terminated",
+        (reason) => (this.legitEnded ??= `${reason.condition} ${reason.text ?? ""}`),
+      );
   }
 
   /** Sessions Bob initiates to strangers (pending until they answer); kept at one per stranger. */

@@ -5,19 +5,18 @@
 // changes); mutations delete, duplicate, garble and blow up attributes, duplicate, remove, move
 // and nest elements, swap namespaces and names, set numbers out of range and insert unicode.
 import { parse as parseXmlText } from "ltx";
-import { buildJingle } from "../../src/jingle/build.js";
 import {
   JINGLE_ACTIONS,
   NS_JINGLE,
   NS_JINGLE_DTLS,
   NS_JINGLE_ICE_UDP,
-  type Jingle,
-  type JingleCandidate,
 } from "../../src/jingle/model.js";
 import type { XmlElement } from "../../src/jingle/xml.js";
-import { el } from "../../src/jingle/xml.js";
 import { NS_DATAGRAM } from "../../src/jingle/application.js";
 import { toXmpp } from "../../src/plugin/xmpp.js";
+
+const NS_RTP = "urn:xmpp:jingle:apps:rtp:1";
+const NS_INFO = "urn:xmpp:jingle:apps:rtp:info:1";
 
 /** A mutable element tree, the shape both parse and `toXmpp` accept. */
 export interface Tree {
@@ -50,105 +49,6 @@ export class FuzzRng {
   chance(p: number): boolean {
     return this.next() < p;
   }
-}
-
-const FINGERPRINT = "9F:".repeat(31) + "9F";
-const NS_RTP = "urn:xmpp:jingle:apps:rtp:1";
-const NS_INFO = "urn:xmpp:jingle:apps:rtp:info:1";
-
-function candidate(i: number, type: JingleCandidate["type"] = "host"): JingleCandidate {
-  return {
-    component: 1 + (i % 2),
-    foundation: String(1 + i),
-    generation: 0,
-    id: `c${i}`,
-    ip: i % 3 === 2 ? "::1" : "127.0.0.1",
-    network: 0,
-    port: 40_000 + i,
-    priority: 2_130_706_431 - i,
-    protocol: "udp",
-    type,
-    ...(type !== "host" && { relAddr: "127.0.0.1", relPort: 50_000 + i }),
-  };
-}
-
-const rtpDescription = el("description", { xmlns: NS_RTP, media: "audio" }, [
-  el("payload-type", { id: "111", name: "opus", clockrate: "48000", channels: "2" }, [
-    el("parameter", { name: "minptime", value: "10" }),
-  ]),
-  el("payload-type", { id: "0", name: "PCMU", clockrate: "8000" }),
-  el("rtcp-mux"),
-]);
-
-/** Real stanzas, as the models a peer would send; `sid` is substituted by the caller's pool. */
-function seedModels(sid: string, initiator: string): Jingle[] {
-  const transport = (n: number, withFingerprint: boolean, complete = false) => ({
-    kind: "ice-udp" as const,
-    ufrag: "Fz1q",
-    pwd: "fuzz-password-0123456789ab",
-    candidates: [
-      ...Array.from({ length: n }, (_, i) => candidate(i)),
-      candidate(n, "srflx"),
-      candidate(n + 1, "relay"),
-    ],
-    gatheringComplete: complete,
-    ...(withFingerprint && {
-      fingerprints: [{ hash: "sha-256", setup: "actpass" as const, value: FINGERPRINT }],
-    }),
-    skipped: [],
-  });
-  const content = (description: XmlElement, n: number, withFingerprint = true) => ({
-    creator: "initiator" as const,
-    name: "datagram",
-    senders: "both" as const,
-    description,
-    transport: transport(n, withFingerprint),
-  });
-  const datagram = el("description", { xmlns: NS_DATAGRAM });
-  return [
-    { action: "session-initiate", sid, initiator, contents: [content(datagram, 3)] },
-    { action: "session-initiate", sid, initiator, contents: [content(rtpDescription, 2)] },
-    { action: "session-accept", sid, initiator, responder: initiator, contents: [content(datagram, 2)] },
-    {
-      action: "transport-info",
-      sid,
-      initiator,
-      contents: [{ creator: "initiator", name: "datagram", transport: transport(4, false, true) }],
-    },
-    {
-      action: "transport-info",
-      sid,
-      initiator,
-      contents: [
-        {
-          creator: "initiator",
-          name: "datagram",
-          transport: {
-            ...transport(0, true),
-            remoteCandidate: { component: 1, ip: "127.0.0.1", port: 40_001 },
-          },
-        },
-      ],
-    },
-    {
-      action: "session-terminate",
-      sid,
-      contents: [],
-      reason: { condition: "alternative-session", text: "elsewhere", sid: "other-sid" },
-    },
-    { action: "session-terminate", sid, contents: [], reason: { condition: "success" } },
-    { action: "session-info", sid, contents: [], info: [el("ringing", { xmlns: NS_INFO })] },
-    { action: "session-info", sid, contents: [] },
-    { action: "content-add", sid, contents: [content(datagram, 1)] },
-    { action: "transport-replace", sid, contents: [content(datagram, 1)] },
-    { action: "content-remove", sid, contents: [{ creator: "initiator", name: "datagram" }] },
-    { action: "description-info", sid, contents: [content(rtpDescription, 0, false)] },
-  ];
-}
-
-/** The seed stanzas as mutable trees. */
-export function seedStanzas(sid: string, initiator: string): Tree[] {
-  return seedModels(sid, initiator).map((model) => clone(buildJingle(model)));
 }
 
 /** A deep, mutable copy (iterative: mutated trees can be very deep). */
@@ -201,25 +101,102 @@ function elements(tree: Tree): [Tree, Tree | undefined][] {
 }
 
 const NUMBERS = [
-  "0", "-1", "1", "+1", "01", " 1", "1 ", "1.5", "1e3", "0x10", "NaN", "Infinity", "256", "257",
-  "65535", "65536", "4294967295", "4294967296", "99999999999", "9".repeat(400), "-0", "",
+  "0",
+  "-1",
+  "1",
+  "+1",
+  "01",
+  " 1",
+  "1 ",
+  "1.5",
+  "1e3",
+  "0x10",
+  "NaN",
+  "Infinity",
+  "256",
+  "257",
+  "65535",
+  "65536",
+  "4294967295",
+  "4294967296",
+  "99999999999",
+  "9".repeat(400),
+  "-0",
+  "",
 ];
 const UNICODE = [
-  "\u0000", "\ud800", "\udfff", "\uffff", "\ufeff", "\u202e", "\u0301", "😀", "é", "İ", "\n", "\t",
-  "<", "&amp;", "]]>", "'\"",
+  "\u0000",
+  "\ud800",
+  "\udfff",
+  "\uffff",
+  "\ufeff",
+  "\u202e",
+  "\u0301",
+  "😀",
+  "é",
+  "İ",
+  "\n",
+  "\t",
+  "<",
+  "&amp;",
+  "]]>",
+  "'\"",
 ];
 const NAMESPACES = [
-  NS_JINGLE, NS_JINGLE_ICE_UDP, NS_JINGLE_DTLS, NS_DATAGRAM, NS_RTP, NS_INFO,
-  "urn:xmpp:jingle:transports:raw-udp:1", "urn:xmpp:jingle:errors:1", "", "jabber:client",
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+  NS_JINGLE_DTLS,
+  NS_DATAGRAM,
+  NS_RTP,
+  NS_INFO,
+  "urn:xmpp:jingle:transports:raw-udp:1",
+  "urn:xmpp:jingle:errors:1",
+  "",
+  "jabber:client",
 ];
 const NAMES = [
-  "jingle", "content", "description", "transport", "candidate", "remote-candidate", "fingerprint",
-  "gathering-complete", "reason", "text", "sid", "success", "busy", "alternative-session", "x",
+  "jingle",
+  "content",
+  "description",
+  "transport",
+  "candidate",
+  "remote-candidate",
+  "fingerprint",
+  "gathering-complete",
+  "reason",
+  "text",
+  "sid",
+  "success",
+  "busy",
+  "alternative-session",
+  "x",
 ];
 const ATTRS = [
-  "action", "sid", "initiator", "responder", "name", "creator", "senders", "disposition", "xmlns",
-  "ufrag", "pwd", "component", "foundation", "generation", "id", "ip", "network", "port",
-  "priority", "protocol", "type", "rel-addr", "rel-port", "hash", "setup",
+  "action",
+  "sid",
+  "initiator",
+  "responder",
+  "name",
+  "creator",
+  "senders",
+  "disposition",
+  "xmlns",
+  "ufrag",
+  "pwd",
+  "component",
+  "foundation",
+  "generation",
+  "id",
+  "ip",
+  "network",
+  "port",
+  "priority",
+  "protocol",
+  "type",
+  "rel-addr",
+  "rel-port",
+  "hash",
+  "setup",
 ];
 
 /** A hostile value: a number out of range, unicode, markup, or a huge string. */
@@ -232,7 +209,16 @@ function garbage(rng: FuzzRng): string {
     case 2:
       return rng.pick(["x", "9", "A:", " ", "é"]).repeat(1 << rng.int(rng.chance(0.05) ? 21 : 12));
     case 3:
-      return rng.pick([...JINGLE_ACTIONS, "host", "srflx", "relay", "tcp", "UDP", "HOST", "actpass"]);
+      return rng.pick([
+        ...JINGLE_ACTIONS,
+        "host",
+        "srflx",
+        "relay",
+        "tcp",
+        "UDP",
+        "HOST",
+        "actpass",
+      ]);
     default:
       return String.fromCharCode(...Array.from({ length: rng.int(12) }, () => rng.int(0x10000)));
   }
@@ -273,9 +259,12 @@ function mutateOnce(tree: Tree, rng: FuzzRng, sids: readonly string[]): Tree {
       const depth = rng.chance(0.05) ? 1 + rng.int(20_000) : 1 + rng.int(40);
       let inner: Tree = { name: rng.pick(NAMES), attrs: {}, children: [] };
       const innermost = inner;
-      for (let i = 1; i < depth; i++) inner = { name: rng.pick(NAMES), attrs: {}, children: [inner] };
+      for (let i = 1; i < depth; i++)
+        inner = { name: rng.pick(NAMES), attrs: {}, children: [inner] };
       innermost.children.push(
-        rng.chance(0.5) && size(node) + depth < MAX_ELEMENTS - size(tree) ? clone(node) : garbage(rng),
+        rng.chance(0.5) && size(node) + depth < MAX_ELEMENTS - size(tree)
+          ? clone(node)
+          : garbage(rng),
       );
       node.children.push(inner);
       return tree;
@@ -311,7 +300,8 @@ function mutateOnce(tree: Tree, rng: FuzzRng, sids: readonly string[]): Tree {
       node.children.push(garbage(rng));
       return tree;
     default: // an attribute from nowhere
-      node.attrs[rng.chance(0.5) ? rng.pick(ATTRS) : garbage(rng).slice(0, 40) || "a"] = garbage(rng);
+      node.attrs[rng.chance(0.5) ? rng.pick(ATTRS) : garbage(rng).slice(0, 40) || "a"] =
+        garbage(rng);
       return tree;
   }
 }
@@ -339,8 +329,19 @@ export function textMutatedStanza(rng: FuzzRng, seeds: readonly Tree[]): Tree | 
   for (let i = 0; i < count; i++) {
     const at = rng.int(source.length + 1);
     const insert = rng.pick([
-      "", " sid='dup'", " port='1' port='2'", "&#0;", "&#x1F600;", "&lt;", "&bogus;", "<x/>",
-      "<![CDATA[x]]>", "<!-- c -->", "<?pi x?>", rng.pick(UNICODE), garbage(rng).slice(0, 64),
+      "",
+      " sid='dup'",
+      " port='1' port='2'",
+      "&#0;",
+      "&#x1F600;",
+      "&lt;",
+      "&bogus;",
+      "<x/>",
+      "<![CDATA[x]]>",
+      "<!-- c -->",
+      "<?pi x?>",
+      rng.pick(UNICODE),
+      garbage(rng).slice(0, 64),
     ]);
     source = source.slice(0, at) + insert + source.slice(at + rng.int(3));
   }

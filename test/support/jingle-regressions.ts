@@ -59,7 +59,9 @@ export function treeJson(tree: Tree): string {
       out.push(JSON.stringify(top));
       continue;
     }
-    out.push(`{"name":${JSON.stringify(top.name)},"attrs":${JSON.stringify(top.attrs)},"children":[`);
+    out.push(
+      `{"name":${JSON.stringify(top.name)},"attrs":${JSON.stringify(top.attrs)},"children":[`,
+    );
     separators.push(false);
     stack.push({ close: true });
     for (let i = top.children.length - 1; i >= 0; i--) stack.push(top.children[i]!);
