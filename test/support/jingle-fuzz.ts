@@ -238,7 +238,10 @@ export class PluginHarness {
       await echo(legit.a, legit.b, "ping");
       await echo(legit.b, legit.a, "pong");
     } finally {
-      await Promise.all([this.alice.close(), this.bob.close()]);
+      // One side first: both terminating at once would cross (the second gets item-not-found).
+      await this.alice.close();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // Bob handles it after its ack
+      await this.bob.close();
       await new Promise((resolve) => setTimeout(resolve, 20));
       process.off("unhandledRejection", this.onUnhandled);
       process.off("uncaughtException", this.onUnhandled);
