@@ -15,6 +15,7 @@ import {
   type JingleApplication,
   type Offer,
 } from "../jingle/application.js";
+import { buildJingle } from "../jingle/build.js";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import {
   NS_JINGLE,
@@ -44,7 +45,7 @@ import { XmppLinkWatch } from "./signalling.js";
 import { JingleSession } from "./session.js";
 import { reportable } from "./session-error.js";
 import { normalizeJid } from "./jid.js";
-import { toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
+import { iqRequest, toXmpp, type IqContext, type XmppClient } from "./xmpp.js";
 
 /** What the policy hook learns of an incoming session before anything of ours is sent. */
 export interface SessionOffer {
@@ -283,7 +284,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
         return true;
       }
       case "busy": {
-        this.refuseNew(from, jingle, { condition: "busy", text: "too many sessions" });
+        this.refuseBusy(from, jingle);
         return true;
       }
       case "handle": {
@@ -348,6 +349,25 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     this.after(() => {
       this.emit("refused", { peer: from, sid: jingle.sid, reason });
       return refused.terminate(reason.condition, reason.text);
+    });
+  }
+
+  /**
+   * Refuses a session-initiate beyond `limits.maxSessions` with a session-terminate (`busy`)
+   * after the ack, without a session object: a burst of them must not take slots beyond the
+   * limit, even for the moment until the refusal has left (docs/plugin.md).
+   */
+  private refuseBusy(from: string, jingle: Jingle): void {
+    const reason: Reason = { condition: "busy", text: "too many sessions" };
+    this.after(async () => {
+      this.emit("refused", { peer: from, sid: jingle.sid, reason });
+      const terminate = { action: "session-terminate", sid: jingle.sid, initiator: from } as const;
+      await iqRequest(
+        this.xmpp,
+        from,
+        buildJingle({ ...terminate, contents: [], reason }),
+        this.iqTimeout,
+      ).catch((error: unknown) => this.report(reportable(error, "session-terminate failed")));
     });
   }
 
