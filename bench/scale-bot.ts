@@ -87,8 +87,8 @@ const jingle = pkg.jingleIceUdp(xmpp as never, {
     maxPendingSessions: config.limit,
     maxSessionsPerPeer: config.limit,
   },
-  setupTimeout: 600_000,
-  iqTimeout: 120_000,
+  setupTimeoutMs: 600_000,
+  iqTimeoutMs: 120_000,
 });
 const errors = new Map<string, number>();
 jingle.on("error", (error) => {

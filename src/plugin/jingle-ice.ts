@@ -366,7 +366,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
         this.xmpp,
         from,
         buildJingle({ ...terminate, contents: [], reason }),
-        this.iqTimeout,
+        this.iqTimeoutMs,
       ).catch((error: unknown) => this.report(reportable(error, "session-terminate failed")));
     });
   }

@@ -88,8 +88,8 @@ export class PluginHarness {
     this.bob = jingleIceUdp(this.network.client(BOB), {
       ice,
       limits: FUZZ_LIMITS,
-      setupTimeout: 3_000,
-      iqTimeout: 2_000,
+      setupTimeoutMs: 3_000,
+      iqTimeoutMs: 2_000,
     });
     this.alice = jingleIceUdp(this.network.client(ALICE), { ice });
     for (const jid of STRANGERS) {
