@@ -14,3 +14,4 @@ export * from "./application.js";
 export * from "./outbox.js";
 export * from "./sctp-transport.js";
 export * from "./grouping.js";
+export * from "./data-channel-setup.js";

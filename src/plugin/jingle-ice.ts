@@ -19,10 +19,14 @@ import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import {
   NS_JINGLE,
   NS_JINGLE_DTLS,
+  NS_JINGLE_DTLS_SCTP,
+  NS_JINGLE_WEBRTC_DATACHANNEL,
   type DtlsSetup,
   type Jingle,
   type Reason,
+  type SctpVariant,
 } from "../jingle/model.js";
+import { answerVariant, pickVariant } from "../jingle/data-channel-setup.js";
 import { answerSetup, securityMismatch } from "../jingle/dtls-setup.js";
 import type { DtlsCertificate } from "../dtls/certificate.js";
 import { defaultCertificate } from "../node/dtls-certificate.js";
@@ -39,6 +43,8 @@ import {
   serveDiscoInfo,
 } from "./caps.js";
 import { AutoIceServers } from "./extdisco.js";
+import { SessionDataChannels } from "./data-channels.js";
+import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
 import { JingleSession } from "./session.js";
 import { reportable } from "./session-error.js";
@@ -102,7 +108,18 @@ export interface InitiateOptions {
   readonly application?: string;
   /** @default "datagram" */
   readonly contentName?: string;
+  /**
+   * For an application that needs data channels: the signalling variant — XEP-0343's
+   * `sctpmap`, Conversations' `webrtc-datachannel`, or `auto`: ask the peer's disco#info and
+   * use Conversations' when it lists `urn:xmpp:jingle:transports:webrtc-datachannel:1`,
+   * XEP-0343 otherwise (also when it does not answer within {@link DISCO_TIMEOUT}).
+   * @default "auto"
+   */
+  readonly sctpVariant?: SctpVariant | "auto";
 }
+
+/** How long `sctpVariant: "auto"` waits for the peer's disco#info, in ms (at most iqTimeout). */
+export const DISCO_TIMEOUT = 5000;
 
 /** Events of the plugin. */
 export interface JingleIceEvents {
@@ -141,10 +158,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
+    // Data channels need DTLS (RFC 8261): both variants are served only with DTLS on.
+    const sctp = this.certificate !== undefined && applications.some((a) => a.transport === "sctp");
     this.features = [
       ...new Set([
         ...BASE_FEATURES,
         ...(this.certificate === undefined ? [] : [NS_JINGLE_DTLS]),
+        ...(sctp ? [NS_JINGLE_DTLS_SCTP, NS_JINGLE_WEBRTC_DATACHANNEL] : []),
         ...applications.flatMap((a) => a.features),
       ]),
     ];
@@ -172,9 +192,30 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const application = this.applications.get(namespace);
     if (application === undefined)
       throw new Error(`application ${namespace} is not in this plugin's registry`);
+    let dataChannels: SessionDataChannels | undefined;
+    if (application.transport === "sctp") {
+      if (this.certificate === undefined)
+        throw new JingleIceError(
+          `application ${namespace} needs data channels, i.e. DTLS (dtls: false)`,
+        );
+      const variant = options.sctpVariant ?? "auto";
+      const timeout = Math.min(this.iqTimeout, DISCO_TIMEOUT);
+      dataChannels = new SessionDataChannels(
+        variant !== "auto" ? variant : () => peerFeatures(this.xmpp, to, timeout).then(pickVariant),
+      );
+    }
     const sid = randomBytes(12).toString("base64url");
     const name = options.contentName ?? "datagram";
-    return this.newSession(sid, to, true, name, application.offer(), undefined, "actpass");
+    return this.newSession(
+      sid,
+      to,
+      true,
+      name,
+      application.offer(),
+      undefined,
+      "actpass",
+      dataChannels,
+    );
   }
 
   /**
@@ -209,6 +250,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     localDescription: XmlElement,
     remoteDescription?: XmlElement,
     setup?: DtlsSetup,
+    dataChannels?: SessionDataChannels,
   ): JingleSession {
     const security =
       this.certificate === undefined || setup === undefined
@@ -234,6 +276,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       localDescription,
       remoteDescription,
       security,
+      dataChannels,
     );
     this.sessions.set(key(peer, sid), session);
     return session;
@@ -297,6 +340,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
     const insecure = securityMismatch(this.certificate !== undefined, transport);
     if (insecure !== undefined) return this.refuseNew(from, jingle, insecure);
+    let dataChannels: SessionDataChannels | undefined;
+    if (this.applications.get(offer.application)?.transport === "sctp") {
+      // Data channels in the offer's variant; an offer without SCTP is refused.
+      const variant = answerVariant(transport?.sctp);
+      if (typeof variant !== "string") return this.refuseNew(from, jingle, variant);
+      dataChannels = new SessionDataChannels(variant);
+    }
     const answer = this.answer(offer);
     if (isReason(answer)) return this.refuseNew(from, jingle, answer);
     const name = offer.content.name;
@@ -309,6 +359,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       answer,
       offer.description,
       setup,
+      dataChannels,
     );
     this.after(() => this.offer(session, jingle, offer));
   }

@@ -3,15 +3,28 @@
  * `src/jingle/application.ts`) over the ICE-UDP transport (XEP-0176), i.e. the signalling around
  * an {@link IceConnection}, with DTLS over it (XEP-0320; `security.ts`). The order in which our
  * stanzas leave is the {@link Trickle}'s job (rules in `src/jingle/outbox.ts`); the peer's
- * transports go to {@link RemoteTransport}, which buffers what comes before our ICE agent.
+ * transports go to {@link RemoteTransport}, which buffers what comes before our ICE agent. An
+ * application that needs data channels gets an SCTP association over the DTLS channel
+ * (`data-channels.ts`).
  */
 import { EventEmitter } from "node:events";
-import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "../jingle/model.js";
+import type {
+  Content,
+  ContentGroup,
+  IceUdpTransport,
+  Jingle,
+  Reason,
+  ReasonCondition,
+} from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
 import { securityMismatch } from "../jingle/dtls-setup.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
+import type { DataChannel } from "../node/data-channel.js";
+import type { SctpAssociation } from "../node/sctp-association.js";
+import type { ChannelInit } from "../sctp/data-channel-types.js";
+import type { SessionDataChannels } from "./data-channels.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
@@ -31,6 +44,8 @@ export interface JingleSessionEvents {
   state: [state: SessionState];
   /** The session ended; `reason` is the peer's or ours. */
   terminated: [reason: Reason];
+  /** The peer opened a data channel (sessions whose application needs SCTP). */
+  datachannel: [channel: DataChannel];
 }
 
 /** What a session needs from the plugin that owns it. */
@@ -76,8 +91,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     public remoteDescription: XmlElement | undefined = undefined,
     /** DTLS (XEP-0320), or undefined for a plaintext session. */
     private readonly security: SessionSecurity | undefined = undefined,
+    /** Data channels (SCTP over the DTLS channel), for applications that need them. */
+    private readonly dataChannels: SessionDataChannels | undefined = undefined,
   ) {
     super();
+    dataChannels?.on("datachannel", (channel) => this.emit("datachannel", channel));
     this.answered = initiator
       ? new Promise((resolve) => (this.onAnswered = resolve))
       : Promise.resolve();
@@ -117,6 +135,23 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return this.security?.info;
   }
 
+  /** The SCTP association carrying the data channels, once DTLS is up (SCTP sessions only). */
+  get sctp(): SctpAssociation | undefined {
+    return this.dataChannels?.association;
+  }
+
+  /**
+   * Opens a data channel (W3C `createDataChannel`) on a session whose application needs SCTP,
+   * once `connect()` / `accept()` resolved. Channels the peer opens come as `datachannel`.
+   * @throws {Error} on a session without data channels, or before the association exists;
+   * {@link SctpError} for invalid options.
+   */
+  createDataChannel(label: string, init: ChannelInit = {}): DataChannel {
+    if (this.dataChannels === undefined)
+      throw new Error(`the application ${this.application} does not use data channels`);
+    return this.dataChannels.createDataChannel(label, init);
+  }
+
   /** The ICE connection, once the session has one. */
   get ice(): IceConnection | undefined {
     return this.connection;
@@ -141,6 +176,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
               sid: this.sid,
               initiator: this.context.self(),
               contents: [this.content(transport, true)],
+              ...this.groups(),
             }),
           (transport) => this.security?.decorate(transport) ?? transport,
         );
@@ -179,6 +215,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
               initiator: this.peer,
               responder: this.context.self(),
               contents: [this.content(transport, true)],
+              ...this.groups(),
             }),
           (transport) => this.security?.decorate(transport) ?? transport,
         );
@@ -267,7 +304,9 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return (async () => {
       let connection: IceConnection;
       try {
-        connection = await IceConnection.create({ ...(await this.context.ice()), role });
+        // The initiator of a data-channel session picks its variant first (peer's disco#info).
+        const [options] = await Promise.all([this.context.ice(), this.dataChannels?.ready()]);
+        connection = await IceConnection.create({ ...options, role });
       } catch (error) {
         // Sockets, DNS or options failed: tell the peer rather than leave it waiting.
         const text = `ICE setup failed: ${(error as Error).message}`;
@@ -302,6 +341,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await signal(trickle);
       await this.unlessEnded(selected);
       const channel = await this.unlessEnded(this.secure(new DatagramChannel(connection)));
+      await this.unlessEnded(this.associate());
       clearTimeout(this.setupTimer);
       return channel;
     })();
@@ -317,6 +357,25 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await this.end(reason, true);
       throw new JingleSessionError(reason.text, "security-error", { cause: error });
     }
+  }
+
+  /** SCTP over the DTLS channel (RFC 8261), for a data-channel session; resolves once it is up. */
+  private async associate(): Promise<void> {
+    const channel = this.security?.channel;
+    if (this.dataChannels === undefined || channel === undefined) return;
+    try {
+      await this.dataChannels.start(channel, this.security!.role);
+    } catch (error) {
+      const text = (error as Error).message;
+      await this.end({ condition: "failed-transport", text }, true);
+      throw new JingleSessionError(text, "failed-transport", { cause: error });
+    }
+  }
+
+  /** The BUNDLE group that goes with Conversations' data-channel variant, if that is in use. */
+  private groups(): { groups?: ContentGroup[] } {
+    const groups = this.dataChannels?.groups(this.contentName);
+    return groups === undefined ? {} : { groups };
   }
 
   /** Resolves when ICE selects a pair; rejects when ICE fails. */
@@ -352,7 +411,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       name: this.contentName,
       senders: "both",
       ...(withDescription && { description: this.localDescription }),
-      transport,
+      transport: this.dataChannels?.decorate(transport, withDescription) ?? transport,
     };
   }
 
@@ -390,6 +449,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private remoteTransport(content: Content): void {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
+    this.dataChannels?.learn(content.transport);
     this.remote.take(content.transport);
   }
 
@@ -413,8 +473,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     clearTimeout(this.setupTimer);
     this.trickle?.stop();
     this.context.forget(this);
-    // Closing DTLS sends close_notify and closes the ICE connection under it.
-    const closed = this.security?.close() ?? this.connection?.close();
+    // SCTP shuts down first (within a deadline); closing DTLS then sends close_notify and
+    // closes the ICE connection under it.
+    const closed = (async () => {
+      await this.dataChannels?.close();
+      await (this.security?.close() ?? this.connection?.close());
+    })();
     const told = notifyPeer
       ? this.sendJingle({
           action: "session-terminate",

@@ -1,0 +1,239 @@
+// Data channels in Jingle sessions through the plugin, over the in-memory XMPP stand-in with real
+// ICE, DTLS and SCTP on 127.0.0.1: both signalling variants (XEP-0343 <sctpmap/>, Conversations'
+// webrtc-datachannel wrapper with its BUNDLE group), the variant picked from the peer's
+// disco#info, channels opened from either side with stream ids by DTLS role (RFC 8832 §6),
+// messages both ways, close by stream reset, and the association's end with the session.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { describe, it } from "node:test";
+import { xml } from "@xmpp/xml";
+import {
+  NS_JINGLE,
+  NS_JINGLE_DTLS_SCTP,
+  NS_JINGLE_WEBRTC_DATACHANNEL,
+  type IceUdpTransport,
+} from "../../src/jingle/model.js";
+import { buildJingle } from "../../src/jingle/build.js";
+import { parseJingle } from "../../src/jingle/parse.js";
+import type { DataChannel } from "../../src/node/data-channel.js";
+import {
+  NS_DATA_CHANNELS,
+  dataChannelApplication,
+  datagramApplication,
+  jingleIceUdp,
+  type InitiateOptions,
+  type JingleIceOptions,
+  type JingleSession,
+} from "../../src/plugin/index.js";
+import { toXmpp } from "../../src/plugin/xmpp.js";
+import { el } from "../../src/jingle/xml.js";
+import { FakeNetwork, type FakeXmpp } from "./fake-xmpp.js";
+
+const ice = { addresses: ["127.0.0.1"] };
+const ALICE = "alice@jingle.test/bot";
+const BOB = "bob@jingle.test/bot";
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const TIMEOUT = { timeout: 20_000 };
+
+const options: JingleIceOptions = { ice, applications: [dataChannelApplication] };
+
+/** Alice opens a data-channel session with Bob, who accepts; both sides connected. */
+async function connect(
+  initiate: InitiateOptions = {},
+  network = new FakeNetwork(),
+  bobClient: FakeXmpp = network.client(BOB),
+) {
+  const alice = jingleIceUdp(network.client(ALICE), options);
+  const bob = jingleIceUdp(bobClient, options);
+  const incoming = new Promise<JingleSession>((resolve) =>
+    bob.on("incoming", (session) => resolve(session)),
+  );
+  const ours = alice.initiate(BOB, { application: NS_DATA_CHANNELS, ...initiate });
+  const connected = ours.connect();
+  const theirs = await incoming;
+  await Promise.all([connected, theirs.accept()]);
+  return { network, ours, theirs };
+}
+
+/** The first transport of a stanza Alice sent with `action`, as parsed. */
+function sentTransport(network: FakeNetwork, action: string, from = ALICE) {
+  const payload = network.payloads.find(
+    (p) => p.from === from && p.element.attrs["action"] === action,
+  );
+  assert.ok(payload, `no ${action} from ${from}`);
+  const jingle = parseJingle(payload.element);
+  return { jingle, transport: jingle.contents[0]?.transport as IceUdpTransport };
+}
+
+/** Opens a channel on `from`, waits for it on `to`, and checks messages both ways. */
+async function exchange(from: JingleSession, to: JingleSession, label: string) {
+  const arrived = once(to, "datachannel") as Promise<[DataChannel]>;
+  const mine = from.createDataChannel(label, { protocol: "xmpp-jingle" });
+  await once(mine, "open");
+  const [theirs] = await arrived;
+  assert.equal(theirs.label, label);
+  assert.equal(theirs.protocol, "xmpp-jingle");
+  assert.equal(theirs.id, mine.id);
+  const toThem = once(theirs, "message");
+  mine.send("hello");
+  assert.deepEqual(await toThem, ["hello"]);
+  const back = once(mine, "message");
+  theirs.send(new Uint8Array([1, 2, 3]));
+  assert.deepEqual(await back, [new Uint8Array([1, 2, 3])]);
+  return { mine, theirs };
+}
+
+describe("data channels in Jingle sessions", () => {
+  for (const variant of ["sctpmap", "webrtc-datachannel"] as const) {
+    it(
+      `opens channels from either side with the ${variant} variant, stream ids by DTLS role, and closes one by stream reset`,
+      TIMEOUT,
+      async () => {
+        const { network, ours, theirs } = await connect({ sctpVariant: variant });
+        const { transport, jingle } = sentTransport(network, "session-initiate");
+        assert.equal(transport.sctp?.variant, variant);
+        assert.equal(transport.sctp?.port, 5000);
+        const accept = sentTransport(network, "session-accept", BOB);
+        assert.equal(accept.transport.sctp?.variant, variant, "answered in the offer's variant");
+        if (variant === "webrtc-datachannel") {
+          assert.equal(transport.sctp?.maxMessageSize, 262144);
+          assert.deepEqual(jingle.groups, [{ semantics: "BUNDLE", contents: ["datagram"] }]);
+          assert.deepEqual(accept.jingle.groups, jingle.groups);
+        } else {
+          assert.equal(transport.sctp?.protocol, "webrtc-datachannel");
+          assert.equal(jingle.groups, undefined);
+        }
+        // The responder answered `active`: it is the DTLS client and opens even ids (RFC 8832 §6).
+        assert.equal(theirs.dtls?.role, "client");
+        const a = await exchange(ours, theirs, "from-initiator");
+        const b = await exchange(theirs, ours, "from-responder");
+        assert.equal(a.mine.id % 2, 1);
+        assert.equal(b.mine.id % 2, 0);
+        const closed = Promise.all([once(a.mine, "close"), once(a.theirs, "close")]);
+        a.mine.close();
+        await closed;
+        assert.equal(a.theirs.readyState, "closed");
+        assert.ok(ours.sctp!.stats().channelsClosed >= 1);
+        // The other channel still works after the reset.
+        const still = once(b.theirs, "message");
+        b.mine.send("still here");
+        assert.deepEqual(await still, ["still here"]);
+        await ours.terminate();
+        assert.equal(ours.sctp?.state, "closed");
+      },
+    );
+  }
+
+  it(
+    "uses Conversations' variant when the peer's disco#info lists webrtc-datachannel:1",
+    TIMEOUT,
+    async () => {
+      const { network, ours } = await connect();
+      assert.deepEqual(
+        network.log.find(([from, , name]) => from === ALICE && name === "query"),
+        [ALICE, BOB, "query", undefined],
+      );
+      assert.equal(
+        sentTransport(network, "session-initiate").transport.sctp?.variant,
+        "webrtc-datachannel",
+      );
+      await ours.terminate();
+    },
+  );
+
+  it("uses XEP-0343 when the peer's disco#info does not list it", TIMEOUT, async () => {
+    const network = new FakeNetwork();
+    const bobClient = network.client(BOB);
+    // Answers disco#info before the plugin's own handler, without the Conversations feature.
+    bobClient.iqCallee.get(NS_DISCO_INFO, "query", () =>
+      toXmpp(el("query", { xmlns: NS_DISCO_INFO }, [el("feature", { var: NS_JINGLE_DTLS_SCTP })])),
+    );
+    const { ours } = await connect({}, network, bobClient);
+    assert.equal(sentTransport(network, "session-initiate").transport.sctp?.variant, "sctpmap");
+    await ours.terminate();
+  });
+
+  it(
+    "ends the association with the session: the peer's terminate closes ours too",
+    TIMEOUT,
+    async () => {
+      const { ours, theirs } = await connect({ sctpVariant: "sctpmap" });
+      const channel = ours.createDataChannel("c");
+      await once(channel, "open");
+      const closed = once(channel, "close");
+      const terminated = once(ours, "terminated");
+      await theirs.terminate();
+      await Promise.all([terminated, closed]);
+      assert.equal(theirs.sctp?.state, "closed");
+    },
+  );
+
+  it("refuses an offer for data channels that carries no SCTP with unsupported-transports", async () => {
+    const network = new FakeNetwork();
+    const bob = jingleIceUdp(network.client(BOB), options);
+    const refused = once(bob, "refused") as Promise<[{ reason: { condition: string } }]>;
+    const carol = network.client("carol@jingle.test/x");
+    carol.iqCallee.set(NS_JINGLE, "jingle", () => true);
+    const jingle = buildJingle({
+      action: "session-initiate",
+      sid: "s1",
+      initiator: "carol@jingle.test/x",
+      contents: [
+        {
+          creator: "initiator",
+          name: "dc",
+          description: el("description", { xmlns: NS_DATA_CHANNELS }),
+          transport: {
+            kind: "ice-udp",
+            ufrag: "peer",
+            pwd: "peer-password-0123456789",
+            candidates: [],
+            gatheringComplete: false,
+            fingerprints: [{ hash: "sha-256", setup: "actpass", value: "AB:".repeat(31) + "AB" }],
+            skipped: [],
+          },
+        },
+      ],
+    });
+    await carol.iqCaller.request(xml("iq", { type: "set", to: BOB }, toXmpp(jingle)));
+    const [{ reason }] = await refused;
+    assert.equal(reason.condition, "unsupported-transports");
+  });
+
+  it("advertises both data-channel transports only with an SCTP application and DTLS on", async () => {
+    const network = new FakeNetwork();
+    const features = async (jid: string, opts: JingleIceOptions) => {
+      jingleIceUdp(network.client(jid), { ice, ...opts });
+      const reply = (await network
+        .client(`asker-${jid}`)
+        .iqCaller.request(
+          xml("iq", { type: "get", to: jid }, xml("query", { xmlns: NS_DISCO_INFO })),
+        )) as {
+        getChildElements(): { getChildElements(): { attrs: Record<string, string> }[] }[];
+      };
+      return reply
+        .getChildElements()[0]!
+        .getChildElements()
+        .map((f) => f.attrs["var"]);
+    };
+    const both = [NS_JINGLE_DTLS_SCTP, NS_JINGLE_WEBRTC_DATACHANNEL];
+    const withSctp = await features("a@x/1", options);
+    for (const f of both) assert.ok(withSctp.includes(f), f);
+    const datagramOnly = await features("b@x/1", { applications: [datagramApplication] });
+    for (const f of both) assert.ok(!datagramOnly.includes(f), f);
+    const noDtls = await features("c@x/1", { ...options, dtls: false });
+    for (const f of both) assert.ok(!noDtls.includes(f), f);
+  });
+
+  it("refuses to initiate data channels without DTLS, and createDataChannel on a datagram session", () => {
+    const network = new FakeNetwork();
+    const plain = jingleIceUdp(network.client(ALICE), { ...options, dtls: false });
+    assert.throws(
+      () => plain.initiate(BOB, { application: NS_DATA_CHANNELS }),
+      /needs data channels/,
+    );
+    const datagrams = jingleIceUdp(network.client(BOB), { ice });
+    const session = datagrams.initiate(ALICE);
+    assert.throws(() => session.createDataChannel("x"), /does not use data channels/);
+  });
+});
