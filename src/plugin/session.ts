@@ -15,6 +15,7 @@ import type {
   Jingle,
   Reason,
   ReasonCondition,
+  SctpVariant,
 } from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
@@ -138,6 +139,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   /** The SCTP association carrying the data channels, once DTLS is up (SCTP sessions only). */
   get sctp(): SctpAssociation | undefined {
     return this.dataChannels?.association;
+  }
+
+  /** The data-channel signalling variant in use (XEP-0343 or Conversations'), once chosen. */
+  get sctpVariant(): SctpVariant | undefined {
+    return this.dataChannels?.variant;
   }
 
   /**

@@ -15,7 +15,6 @@ import {
 } from "../../src/jingle/model.js";
 import { buildJingle } from "../../src/jingle/build.js";
 import { parseJingle } from "../../src/jingle/parse.js";
-import type { DataChannel } from "../../src/node/data-channel.js";
 import {
   NS_DATA_CHANNELS,
   dataChannelApplication,
@@ -28,6 +27,7 @@ import {
 import { toXmpp } from "../../src/plugin/xmpp.js";
 import { el } from "../../src/jingle/xml.js";
 import { FakeNetwork, type FakeXmpp } from "./fake-xmpp.js";
+import { closeByReset, exchange } from "../support/channel-exchange.js";
 
 const ice = { addresses: ["127.0.0.1"] };
 const ALICE = "alice@jingle.test/bot";
@@ -65,24 +65,6 @@ function sentTransport(network: FakeNetwork, action: string, from = ALICE) {
   return { jingle, transport: jingle.contents[0]?.transport as IceUdpTransport };
 }
 
-/** Opens a channel on `from`, waits for it on `to`, and checks messages both ways. */
-async function exchange(from: JingleSession, to: JingleSession, label: string) {
-  const arrived = once(to, "datachannel") as Promise<[DataChannel]>;
-  const mine = from.createDataChannel(label, { protocol: "xmpp-jingle" });
-  await once(mine, "open");
-  const [theirs] = await arrived;
-  assert.equal(theirs.label, label);
-  assert.equal(theirs.protocol, "xmpp-jingle");
-  assert.equal(theirs.id, mine.id);
-  const toThem = once(theirs, "message");
-  mine.send("hello");
-  assert.deepEqual(await toThem, ["hello"]);
-  const back = once(mine, "message");
-  theirs.send(new Uint8Array([1, 2, 3]));
-  assert.deepEqual(await back, [new Uint8Array([1, 2, 3])]);
-  return { mine, theirs };
-}
-
 describe("data channels in Jingle sessions", () => {
   for (const variant of ["sctpmap", "webrtc-datachannel"] as const) {
     it(
@@ -109,10 +91,7 @@ describe("data channels in Jingle sessions", () => {
         const b = await exchange(theirs, ours, "from-responder");
         assert.equal(a.mine.id % 2, 1);
         assert.equal(b.mine.id % 2, 0);
-        const closed = Promise.all([once(a.mine, "close"), once(a.theirs, "close")]);
-        a.mine.close();
-        await closed;
-        assert.equal(a.theirs.readyState, "closed");
+        await closeByReset(a);
         assert.ok(ours.sctp!.stats().channelsClosed >= 1);
         // The other channel still works after the reset.
         const still = once(b.theirs, "message");
