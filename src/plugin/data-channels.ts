@@ -5,9 +5,24 @@
  * SCTP over DTLS (RFC 8261), stream ids by DTLS role (RFC 8832 §6).
  */
 import { EventEmitter } from "node:events";
-import { localSctp, sctpParameters } from "../jingle/data-channel-setup.js";
+import { JingleIceError } from "../common/errors.js";
+import type { JingleApplication } from "../jingle/application.js";
+import {
+  answerVariant,
+  localSctp,
+  pickVariant,
+  sctpParameters,
+} from "../jingle/data-channel-setup.js";
 import { bundleOf } from "../jingle/grouping.js";
-import type { ContentGroup, IceUdpTransport, SctpTransport, SctpVariant } from "../jingle/model.js";
+import {
+  NS_JINGLE_DTLS_SCTP,
+  NS_JINGLE_WEBRTC_DATACHANNEL,
+  type ContentGroup,
+  type IceUdpTransport,
+  type Reason,
+  type SctpTransport,
+  type SctpVariant,
+} from "../jingle/model.js";
 import type { DtlsRole } from "../jingle/dtls-setup.js";
 import type { DataChannel } from "../node/data-channel.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
@@ -134,4 +149,49 @@ export class SessionDataChannels extends EventEmitter<SessionDataChannelsEvents>
     clearTimeout(timer);
     if (outcome === "late") association.abort("session ended");
   }
+}
+
+/**
+ * The disco#info features for data channels: both transports (XEP-0343's and Conversations')
+ * when an application needs SCTP and DTLS is on (RFC 8261: SCTP runs over DTLS only).
+ */
+export function dataChannelFeatures(
+  applications: readonly JingleApplication[],
+  dtls: boolean,
+): string[] {
+  return dtls && applications.some((a) => a.transport === "sctp")
+    ? [NS_JINGLE_DTLS_SCTP, NS_JINGLE_WEBRTC_DATACHANNEL]
+    : [];
+}
+
+/**
+ * The data channels of a session we initiate for `application`, or undefined when it needs
+ * none. `auto` asks `features` (the peer's disco#info) for the variant.
+ * @throws {JingleIceError} when the application needs SCTP and DTLS is off.
+ */
+export function initiatorDataChannels(
+  application: JingleApplication,
+  dtls: boolean,
+  variant: SctpVariant | "auto",
+  features: () => Promise<readonly string[] | undefined>,
+): SessionDataChannels | undefined {
+  if (application.transport !== "sctp") return undefined;
+  if (!dtls)
+    throw new JingleIceError(
+      `application ${application.namespace} needs data channels, i.e. DTLS (dtls: false)`,
+    );
+  return new SessionDataChannels(variant !== "auto" ? variant : () => features().then(pickVariant));
+}
+
+/**
+ * The data channels of an incoming session for `application`, in the offer's variant; the
+ * reason to refuse it when the offer carries no usable SCTP; undefined when it needs none.
+ */
+export function responderDataChannels(
+  application: JingleApplication | undefined,
+  offered: SctpTransport | undefined,
+): SessionDataChannels | Reason | undefined {
+  if (application?.transport !== "sctp") return undefined;
+  const variant = answerVariant(offered);
+  return typeof variant === "string" ? new SessionDataChannels(variant) : variant;
 }

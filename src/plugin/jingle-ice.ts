@@ -19,14 +19,11 @@ import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
 import {
   NS_JINGLE,
   NS_JINGLE_DTLS,
-  NS_JINGLE_DTLS_SCTP,
-  NS_JINGLE_WEBRTC_DATACHANNEL,
   type DtlsSetup,
   type Jingle,
   type Reason,
   type SctpVariant,
 } from "../jingle/model.js";
-import { answerVariant, pickVariant } from "../jingle/data-channel-setup.js";
 import { answerSetup, securityMismatch } from "../jingle/dtls-setup.js";
 import type { DtlsCertificate } from "../dtls/certificate.js";
 import { defaultCertificate } from "../node/dtls-certificate.js";
@@ -43,7 +40,12 @@ import {
   serveDiscoInfo,
 } from "./caps.js";
 import { AutoIceServers } from "./extdisco.js";
-import { SessionDataChannels } from "./data-channels.js";
+import {
+  dataChannelFeatures,
+  initiatorDataChannels,
+  responderDataChannels,
+  type SessionDataChannels,
+} from "./data-channels.js";
 import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
 import { JingleSession } from "./session.js";
@@ -158,13 +160,11 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
-    // Data channels need DTLS (RFC 8261): both variants are served only with DTLS on.
-    const sctp = this.certificate !== undefined && applications.some((a) => a.transport === "sctp");
     this.features = [
       ...new Set([
         ...BASE_FEATURES,
         ...(this.certificate === undefined ? [] : [NS_JINGLE_DTLS]),
-        ...(sctp ? [NS_JINGLE_DTLS_SCTP, NS_JINGLE_WEBRTC_DATACHANNEL] : []),
+        ...dataChannelFeatures(applications, this.certificate !== undefined),
         ...applications.flatMap((a) => a.features),
       ]),
     ];
@@ -192,18 +192,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const application = this.applications.get(namespace);
     if (application === undefined)
       throw new Error(`application ${namespace} is not in this plugin's registry`);
-    let dataChannels: SessionDataChannels | undefined;
-    if (application.transport === "sctp") {
-      if (this.certificate === undefined)
-        throw new JingleIceError(
-          `application ${namespace} needs data channels, i.e. DTLS (dtls: false)`,
-        );
-      const variant = options.sctpVariant ?? "auto";
-      const timeout = Math.min(this.iqTimeout, DISCO_TIMEOUT);
-      dataChannels = new SessionDataChannels(
-        variant !== "auto" ? variant : () => peerFeatures(this.xmpp, to, timeout).then(pickVariant),
-      );
-    }
+    const timeout = Math.min(this.iqTimeout, DISCO_TIMEOUT);
+    const dataChannels = initiatorDataChannels(
+      application,
+      this.certificate !== undefined,
+      options.sctpVariant ?? "auto",
+      () => peerFeatures(this.xmpp, to, timeout),
+    );
     const sid = randomBytes(12).toString("base64url");
     const name = options.contentName ?? "datagram";
     return this.newSession(
@@ -340,13 +335,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
     const insecure = securityMismatch(this.certificate !== undefined, transport);
     if (insecure !== undefined) return this.refuseNew(from, jingle, insecure);
-    let dataChannels: SessionDataChannels | undefined;
-    if (this.applications.get(offer.application)?.transport === "sctp") {
-      // Data channels in the offer's variant; an offer without SCTP is refused.
-      const variant = answerVariant(transport?.sctp);
-      if (typeof variant !== "string") return this.refuseNew(from, jingle, variant);
-      dataChannels = new SessionDataChannels(variant);
-    }
+    // Data channels in the offer's variant; an offer without SCTP is refused.
+    const dataChannels = responderDataChannels(
+      this.applications.get(offer.application),
+      transport?.sctp,
+    );
+    if (dataChannels !== undefined && isReason(dataChannels))
+      return this.refuseNew(from, jingle, dataChannels);
     const answer = this.answer(offer);
     if (isReason(answer)) return this.refuseNew(from, jingle, answer);
     const name = offer.content.name;

@@ -20,7 +20,6 @@ import type {
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
-import { securityMismatch } from "../jingle/dtls-setup.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
 import type { DataChannel } from "../node/data-channel.js";
 import type { SctpAssociation } from "../node/sctp-association.js";
@@ -30,6 +29,7 @@ import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError, reportable } from "./session-error.js";
+import { answerProblem, whenSelected } from "./session-checks.js";
 import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
 import { Trickle } from "./trickle.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
@@ -338,7 +338,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         (error) => this.context.report(reportable(error, "transport-info failed")),
       );
       this.trickle = trickle;
-      const selected = this.selected(connection);
+      // The path may fail later too (consent expired, RFC 7675): the peer may be offline.
+      const selected = whenSelected(connection, () => {
+        const text = "ICE failed: the peer stopped answering";
+        void this.end({ condition: "connectivity-error", text }, true);
+      });
       this.remote.attach(connection);
       connection.startGathering();
       // Host candidates are trickled synchronously by startGathering: let them go out with the
@@ -384,27 +388,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return groups === undefined ? {} : { groups };
   }
 
-  /** Resolves when ICE selects a pair; rejects when ICE fails. */
-  private selected(connection: IceConnection): Promise<void> {
-    const selected = new Promise<void>((resolve, reject) => {
-      connection.once("selected-pair", () => resolve());
-      connection.on("agent-state", (state) => {
-        if (state !== "failed") return;
-        reject(new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"));
-        // Also after the channel opened: the path is gone (consent expired, RFC 7675), so is
-        // the session — the peer may be offline; say so clearly.
-        void this.end(
-          { condition: "connectivity-error", text: "ICE failed: the peer stopped answering" },
-          true,
-        );
-      });
-    });
-    // Observed now so that a failure while signalling (which rejects `open` first) is not
-    // left as an unhandled rejection; the caller's `await` still sees it.
-    selected.catch(() => undefined);
-    return selected;
-  }
-
   /** `step`, unless the session ends first: then the session's end, as a JingleSessionError. */
   private unlessEnded<T>(step: Promise<T>): Promise<T> {
     return Promise.race([step, this.ended]);
@@ -423,30 +406,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   private onAccept(jingle: Jingle): void {
     const content = jingle.contents.find((c) => c.name === this.contentName);
-    const description = content?.description;
-    if (description !== undefined && namespaceOf(description) !== this.application) {
-      // XEP-0166 §6.4: the answer names another application than we offered.
-      void this.end(
-        {
-          condition: "failed-application",
-          text: `answered with ${namespaceOf(description) ?? "no namespace"}`,
-        },
-        true,
-      );
+    const problem = answerProblem(content, this.application, this.security);
+    if (problem !== undefined) {
+      void this.end(problem, true);
       return;
     }
-    // XEP-0320: the answer must match our security setting (a fingerprint with DTLS on) —
-    // unless the responder's fingerprint came already, in a transport-info (XEP-0320 §1).
-    const transport = content?.transport?.kind === "ice-udp" ? content.transport : undefined;
-    const mismatch =
-      this.security?.remoteFingerprint === undefined
-        ? securityMismatch(this.security !== undefined, transport)
-        : undefined;
-    if (mismatch !== undefined) {
-      void this.end(mismatch, true);
-      return;
-    }
-    if (description !== undefined) this.remoteDescription = description;
+    if (content?.description !== undefined) this.remoteDescription = content.description;
     this.setState("active");
     for (const c of jingle.contents) this.remoteTransport(c);
     this.onAnswered();
