@@ -6,7 +6,9 @@
 // Then: libwebrtc's channel arrives on ours, ours opens "from-us" on libwebrtc; text, binary and
 // empty messages both ways on both; each side closes one channel by stream reset.
 // Prints one JSON line with what was observed.
-//   usage: node --import tsx test/interop/wrtc-sctp-run.ts <address> <active|passive> <sctpmap|webrtc-datachannel>
+// With <bulk> > 0, each side then sends <bulk> messages of 16 KiB on its own channel (ordered,
+// reliable), and the receiver checks count, order and SHA-1 (the loss tests).
+//   usage: node --import tsx test/interop/wrtc-sctp-run.ts <address> <active|passive> <sctpmap|webrtc-datachannel> [bulk]
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createRequire } from "node:module";
@@ -50,11 +52,14 @@ const { RTCPeerConnection } = createRequire(import.meta.url)("@roamhq/wrtc") as 
   RTCPeerConnection: new (config: object) => WrtcPeerConnection;
 };
 
-const [address, setup, variant] = process.argv.slice(2) as [
+const [address, setup, variant, bulkText] = process.argv.slice(2) as [
   string,
   "active" | "passive",
   SctpVariant,
+  string | undefined,
 ];
+const BULK = Number(bulkText ?? 0);
+const CHUNK = 16 * 1024;
 const role = setup === "active" ? "client" : "server";
 
 /** A message as a comparable string: `text:` or `bin:<hex>`, long ones as length and SHA-1. */
@@ -71,6 +76,7 @@ function wrtcMessages(channel: WrtcChannel, count: number): Promise<string[]> {
   const got: string[] = [];
   return new Promise((resolve) => {
     channel.onmessage = (event) => {
+      if (got.length === count) return; // later messages belong to the bulk phase
       got.push(show(event.data));
       if (got.length === count) resolve(got);
     };
@@ -80,6 +86,7 @@ function ourMessages(channel: DataChannel, count: number): Promise<string[]> {
   const got: string[] = [];
   return new Promise((resolve) => {
     channel.on("message", (data) => {
+      if (got.length === count) return;
       got.push(show(data));
       if (got.length === count) resolve(got);
     });
@@ -97,7 +104,7 @@ const timeout = <T>(p: Promise<T>, what: string): Promise<T> =>
   Promise.race([
     p,
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out: ${what}`)), 20_000).unref(),
+      setTimeout(() => reject(new Error(`timed out: ${what}`)), 60_000).unref(),
     ),
   ]);
 
@@ -215,6 +222,36 @@ try {
     "messages both ways",
   );
 
+  // Bulk, ordered and reliable: each side on its own channel, checked by count and hash.
+  let bulk: { toWrtc: string; toUs: string; sent: string } | undefined;
+  if (BULK > 0) {
+    const payload = (i: number) => new Uint8Array(CHUNK).fill(i % 251);
+    const sent = createHash("sha1");
+    for (let i = 0; i < BULK; i++) sent.update(payload(i));
+    const digest = (count: number, on: (add: (data: Uint8Array) => void) => void) =>
+      new Promise<string>((resolve) => {
+        const hash = createHash("sha1");
+        let n = 0;
+        on((data) => {
+          hash.update(data);
+          if (++n === count) resolve(hash.digest("hex"));
+        });
+      });
+    const toWrtc = digest(BULK, (add) => {
+      wrtcMine.onmessage = (event) => add(new Uint8Array(event.data as ArrayBuffer));
+    });
+    const toUs = digest(BULK, (add) => theirs.on("message", (data) => add(data as Uint8Array)));
+    for (let i = 0; i < BULK; i++) {
+      mine.send(payload(i));
+      fromWrtc.send(payload(i));
+    }
+    bulk = {
+      toWrtc: await timeout(toWrtc, "bulk to libwebrtc"),
+      toUs: await timeout(toUs, "bulk to us"),
+      sent: sent.digest("hex"),
+    };
+  }
+
   // Close by stream reset: ours closes its channel, libwebrtc closes its own.
   const wrtcSawClose = new Promise<void>((resolve) => (wrtcMine.onclose = () => resolve()));
   const oursClosed = once(mine, "close");
@@ -239,6 +276,12 @@ try {
       },
       wrtcStates: [wrtcMine.readyState, fromWrtc.readyState],
       channelsClosed: stats.channelsClosed,
+      bulk,
+      retransmissions: {
+        total: stats.retransmissions,
+        t3: stats.t3Expirations,
+        fast: stats.fastRetransmissions,
+      },
       sdpSctpPort: /a=sctp-port:(\d+)/.exec(answer)?.[1],
       sdpMaxMessageSize: /a=max-message-size:(\d+)/.exec(answer)?.[1] ?? null,
     }) + "\n",
