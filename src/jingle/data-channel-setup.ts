@@ -28,10 +28,17 @@ export function pickVariant(peerFeatures: readonly string[] | undefined): SctpVa
     : "sctpmap";
 }
 
+/**
+ * The `streams` we write in XEP-0343's `<sctpmap/>`: 1024, as Jitsi does. Advisory only (the
+ * INIT negotiates streams, RFC 9260 §5.1.1), but SDP converters write it as the third field of
+ * `a=sctpmap` and some parsers need that field.
+ */
+export const SCTPMAP_STREAMS = 1024;
+
 /** Our SCTP element in `variant`, announcing `maxMessageSize` where the variant can. */
 export function localSctp(variant: SctpVariant, maxMessageSize: number): SctpTransport {
   return variant === "sctpmap"
-    ? { variant, port: DEFAULT_SCTP_PORT, protocol: "webrtc-datachannel" }
+    ? { variant, port: DEFAULT_SCTP_PORT, protocol: "webrtc-datachannel", streams: SCTPMAP_STREAMS }
     : { variant, port: DEFAULT_SCTP_PORT, maxMessageSize };
 }
 

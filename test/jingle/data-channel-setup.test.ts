@@ -25,6 +25,7 @@ describe("data-channel set-up", () => {
       variant: "sctpmap",
       port: 5000,
       protocol: "webrtc-datachannel",
+      streams: 1024,
     });
     assert.deepEqual(localSctp("webrtc-datachannel", 262144), {
       variant: "webrtc-datachannel",
