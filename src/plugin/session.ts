@@ -374,7 +374,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     const channel = this.security?.channel;
     if (this.dataChannels === undefined || channel === undefined) return;
     try {
-      await this.dataChannels.start(channel, this.security!.role);
+      const association = await this.dataChannels.start(channel, this.security!.role);
+      // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with
+      // it: the session is over too. A graceful SHUTDOWN from the peer comes with its
+      // session-terminate, which ends the session with the peer's reason.
+      association.once("close", (reason, detail) => {
+        if (reason === "shutdown") return;
+        const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
+        void this.end({ condition: "failed-transport", text }, true);
+      });
     } catch (error) {
       const text = (error as Error).message;
       await this.end({ condition: "failed-transport", text }, true);

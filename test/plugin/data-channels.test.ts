@@ -142,10 +142,53 @@ describe("data channels in Jingle sessions", () => {
       const closed = once(channel, "close");
       const terminated = once(ours, "terminated");
       await theirs.terminate();
-      await Promise.all([terminated, closed]);
+      const [[reason]] = await Promise.all([terminated, closed]);
+      assert.equal(
+        (reason as { condition: string }).condition,
+        "success",
+        "the peer's reason, not the SCTP shutdown's",
+      );
       assert.equal(theirs.sctp?.state, "closed");
     },
   );
+
+  it(
+    "ends the session with failed-transport when the peer aborts the association",
+    TIMEOUT,
+    async () => {
+      const { ours, theirs } = await connect({ sctpVariant: "webrtc-datachannel" });
+      const terminated = once(theirs, "terminated") as Promise<
+        [{ condition: string; text?: string }]
+      >;
+      ours.sctp!.abort("test");
+      const [reason] = await terminated;
+      assert.equal(reason.condition, "failed-transport");
+      assert.equal(ours.state, "ended");
+    },
+  );
+
+  it("answers a transport-info whose data-channel transport has sctp-port='0' with bad-request", async () => {
+    const network = new FakeNetwork();
+    jingleIceUdp(network.client(BOB), options);
+    const carol = network.client("carol@jingle.test/x");
+    const jingle = xml(
+      "jingle",
+      { xmlns: NS_JINGLE, action: "transport-info", sid: "s1" },
+      xml(
+        "content",
+        { creator: "initiator", name: "dc" },
+        xml(
+          "transport",
+          { xmlns: NS_JINGLE_WEBRTC_DATACHANNEL, "sctp-port": "0", "max-message-size": "1" },
+          xml("transport", { xmlns: "urn:xmpp:jingle:transports:ice-udp:1" }),
+        ),
+      ),
+    );
+    await assert.rejects(carol.iqCaller.request(xml("iq", { type: "set", to: BOB }, jingle)), {
+      name: "StanzaError",
+      condition: "bad-request",
+    });
+  });
 
   it("refuses an offer for data channels that carries no SCTP with unsupported-transports", async () => {
     const network = new FakeNetwork();
