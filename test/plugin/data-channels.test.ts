@@ -5,6 +5,7 @@
 // messages both ways, close by stream reset, and the association's end with the session.
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { xml } from "@xmpp/xml";
 import {
@@ -97,6 +98,24 @@ describe("data channels in Jingle sessions", () => {
         const still = once(b.theirs, "message");
         b.mine.send("still here");
         assert.deepEqual(await still, ["still here"]);
+        // An ICE restart sends our new credentials in a transport-info: with Conversations'
+        // variant it repeats the wrapper around the ICE-UDP transport; channels keep working.
+        ours.restart();
+        const infos = () =>
+          network.payloads.filter(
+            (p) => p.from === ALICE && p.element.attrs["action"] === "transport-info",
+          );
+        for (let i = 0; i < 100 && infos().length === 0; i++) await delay(50);
+        const [info] = infos();
+        assert.ok(info, "no transport-info after the restart");
+        const restarted = parseJingle(info.element).contents[0]?.transport as IceUdpTransport;
+        assert.equal(
+          restarted.sctp?.variant,
+          variant === "webrtc-datachannel" ? variant : undefined,
+        );
+        const after = once(b.theirs, "message");
+        b.mine.send("after the restart");
+        assert.deepEqual(await after, ["after the restart"]);
         await ours.terminate();
         assert.equal(ours.sctp?.state, "closed");
       },
