@@ -60,6 +60,11 @@ export class SessionDataChannels extends EventEmitter<SessionDataChannelsEvents>
     return this.variantValue;
   }
 
+  /** The peer's SCTP numbers as learnt so far (the association uses them once DTLS is up). */
+  get remoteSctp(): SctpTransport | undefined {
+    return this.remote;
+  }
+
   /** The association, once DTLS is up. */
   get association(): SctpAssociation | undefined {
     return this.associationValue;
