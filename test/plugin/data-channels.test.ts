@@ -13,6 +13,7 @@ import {
   NS_JINGLE_DTLS_SCTP,
   NS_JINGLE_WEBRTC_DATACHANNEL,
   type IceUdpTransport,
+  type Jingle,
 } from "../../src/jingle/model.js";
 import { buildJingle } from "../../src/jingle/build.js";
 import { parseJingle } from "../../src/jingle/parse.js";
@@ -208,6 +209,60 @@ describe("data channels in Jingle sessions", () => {
       condition: "bad-request",
     });
   });
+
+  it(
+    "answers Conversations' offer in its own shape: the wrapper with both attributes and the BUNDLE group naming its content",
+    TIMEOUT,
+    async () => {
+      const network = new FakeNetwork();
+      const bob = jingleIceUdp(network.client(BOB), options);
+      bob.on("incoming", (session) => void session.accept().catch(() => undefined));
+      const CONVERSATIONS = "carol@jingle.test/Conversations.Xy1z";
+      const carol = network.client(CONVERSATIONS);
+      const accepted = new Promise<Jingle>((resolve) =>
+        carol.iqCallee.set(NS_JINGLE, "jingle", (context) => {
+          const jingle = parseJingle(context.element);
+          if (jingle.action === "session-accept") resolve(jingle);
+          return true;
+        }),
+      );
+      const offer = buildJingle({
+        action: "session-initiate",
+        sid: "conv1",
+        initiator: CONVERSATIONS,
+        contents: [
+          {
+            creator: "initiator",
+            name: "f7e6",
+            senders: "initiator",
+            description: el("description", { xmlns: NS_DATA_CHANNELS }),
+            transport: {
+              kind: "ice-udp",
+              ufrag: "Q7xP",
+              pwd: "b2VQ3tIh8Tl1cTqdAbCdEf",
+              candidates: [],
+              gatheringComplete: false,
+              fingerprints: [{ hash: "sha-256", setup: "actpass", value: "AB:".repeat(31) + "AB" }],
+              skipped: [],
+              sctp: { variant: "webrtc-datachannel", port: 5000, maxMessageSize: 262144 },
+            },
+          },
+        ],
+        groups: [{ semantics: "BUNDLE", contents: ["f7e6"] }],
+      });
+      await carol.iqCaller.request(xml("iq", { type: "set", to: BOB }, toXmpp(offer)));
+      const answer = await accepted;
+      const transport = answer.contents[0]?.transport as IceUdpTransport;
+      assert.deepEqual(transport.sctp, {
+        variant: "webrtc-datachannel",
+        port: 5000,
+        maxMessageSize: 262144,
+      });
+      assert.equal(transport.fingerprints?.[0]?.setup, "active");
+      assert.deepEqual(answer.groups, [{ semantics: "BUNDLE", contents: ["f7e6"] }]);
+      await bob.close();
+    },
+  );
 
   it("refuses an offer for data channels that carries no SCTP with unsupported-transports", async () => {
     const network = new FakeNetwork();
