@@ -28,7 +28,15 @@ export {
 export type { SessionSecurityInfo } from "./plugin/security.js";
 export type { XmppClient, IqContext } from "./plugin/xmpp.js";
 export { IqReplyError } from "./plugin/xmpp.js";
-export { NS_DATAGRAM, datagramApplication, type JingleApplication } from "./jingle/application.js";
+export {
+  NS_DATAGRAM,
+  NS_DATA_CHANNELS,
+  dataChannelApplication,
+  datagramApplication,
+  type JingleApplication,
+  type TransportNeed,
+} from "./jingle/application.js";
+export type { SctpVariant } from "./jingle/model.js";
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./jingle/dispatch.js";
 export type { Reason, ReasonCondition } from "./jingle/model.js";
 export type { XmlElement } from "./jingle/xml.js";

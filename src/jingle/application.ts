@@ -16,6 +16,20 @@ import { el, measure, namespaceOf, type ElementSize, type XmlElement } from "./x
 export const NS_DATAGRAM = "https://www.npmjs.com/package/jingle-ice#datagram-0";
 
 /**
+ * Jingle-ice's data-channel application: WebRTC data channels (SCTP over DTLS, RFC 8831) and
+ * nothing else; the channels are what the application does. **Not a standard** either (like
+ * {@link NS_DATAGRAM}); its `<description/>` is empty.
+ */
+export const NS_DATA_CHANNELS = "https://www.npmjs.com/package/jingle-ice#data-channels-0";
+
+/**
+ * What an application needs from the transport: `datagram` — the session's channel itself
+ * (DTLS or plain datagrams); `sctp` — WebRTC data channels, i.e. an SCTP association over the
+ * session's DTLS channel, signalled with XEP-0343 or Conversations' transport (docs/plugin.md).
+ */
+export type TransportNeed = "datagram" | "sctp";
+
+/**
  * An application a session can carry. The registry maps {@link namespace} to it; more
  * applications (DTLS data channels, file transfer, RTP) plug in the same way.
  */
@@ -24,6 +38,8 @@ export interface JingleApplication {
   readonly namespace: string;
   /** The disco#info features it adds (XEP-0030); every one must be really served. */
   readonly features: readonly string[];
+  /** What it needs from the transport; see {@link TransportNeed}. @default "datagram" */
+  readonly transport?: TransportNeed;
   /** Our `<description/>` for a session we initiate. */
   offer(): XmlElement;
   /**
@@ -39,6 +55,15 @@ export const datagramApplication: JingleApplication = {
   features: [NS_DATAGRAM],
   offer: () => el("description", { xmlns: NS_DATAGRAM }),
   answer: () => el("description", { xmlns: NS_DATAGRAM }),
+};
+
+/** The data-channel application ({@link NS_DATA_CHANNELS}): an empty description either way. */
+export const dataChannelApplication: JingleApplication = {
+  namespace: NS_DATA_CHANNELS,
+  features: [NS_DATA_CHANNELS],
+  transport: "sctp",
+  offer: () => el("description", { xmlns: NS_DATA_CHANNELS }),
+  answer: () => el("description", { xmlns: NS_DATA_CHANNELS }),
 };
 
 /**

@@ -5,6 +5,8 @@
  */
 import { buildCandidate, buildRemoteCandidate } from "./candidate.js";
 import { JingleBuildError } from "./errors.js";
+import { buildGroup } from "./grouping.js";
+import { buildSctpmap, buildWebrtcDataChannel } from "./sctp-transport.js";
 import {
   NS_JINGLE,
   NS_JINGLE_DTLS,
@@ -26,6 +28,7 @@ import { el, type XmlElement } from "./xml.js";
 export function buildJingle(jingle: Jingle): XmlElement {
   if (jingle.sid === "") throw new JingleBuildError("jingle sid must not be empty");
   const content: XmlElement[] = jingle.contents.map(buildContent);
+  if (jingle.groups !== undefined) content.push(...jingle.groups.map(buildGroup));
   if (jingle.reason !== undefined) content.push(buildReason(jingle.reason));
   if (jingle.info !== undefined) content.push(...jingle.info);
   return el(
@@ -48,7 +51,7 @@ export function buildContent(content: Content): XmlElement {
   if (content.description !== undefined) inner.push(content.description);
   const transport = content.transport;
   if (transport !== undefined) {
-    inner.push(transport.kind === "ice-udp" ? buildIceUdpTransport(transport) : transport.element);
+    inner.push(transport.kind === "ice-udp" ? buildTransport(transport) : transport.element);
   }
   return el(
     "content",
@@ -63,11 +66,24 @@ export function buildContent(content: Content): XmlElement {
 }
 
 /**
+ * The content's transport for an ICE-UDP model: the ICE-UDP `<transport/>`, wrapped in
+ * Conversations' outer transport when its SCTP variant is `webrtc-datachannel`
+ * (src/jingle/sctp-transport.ts).
+ */
+export function buildTransport(transport: IceUdpTransport): XmlElement {
+  const ice = buildIceUdpTransport(transport);
+  const sctp = transport.sctp;
+  return sctp?.variant === "webrtc-datachannel" ? buildWebrtcDataChannel(sctp, ice) : ice;
+}
+
+/**
  * An ICE-UDP `<transport/>` (XEP-0176 §5.3): `ufrag`/`pwd` when known — and always when it
  * carries candidates (XEP-0176 §5.3 requires them whenever candidates are sent; a transport
  * without them is refused with {@link JingleBuildError}) — then the candidates, the
  * `<remote-candidate/>` (§5.7) and `<gathering-complete/>` (XEP-0371's end-of-candidates
- * indication, in the ICE-UDP namespace). `skipped` is never written.
+ * indication, in the ICE-UDP namespace). `skipped` is never written; an `sctp` of variant
+ * `sctpmap` becomes XEP-0343's `<sctpmap/>` after the fingerprints (the other variant is the
+ * wrapper {@link buildTransport} adds).
  */
 export function buildIceUdpTransport(transport: IceUdpTransport): XmlElement {
   const { ufrag, pwd } = transport;
@@ -75,6 +91,8 @@ export function buildIceUdpTransport(transport: IceUdpTransport): XmlElement {
     throw new JingleBuildError("a transport that carries candidates needs ufrag and pwd");
   }
   const inner = (transport.fingerprints ?? []).map(buildFingerprint);
+  // XEP-0343 §3: the <sctpmap/> sits in the ICE-UDP transport, next to the fingerprint.
+  if (transport.sctp?.variant === "sctpmap") inner.push(buildSctpmap(transport.sctp));
   inner.push(...transport.candidates.map(buildCandidate));
   if (transport.remoteCandidate !== undefined) {
     inner.push(buildRemoteCandidate(transport.remoteCandidate));

@@ -42,7 +42,8 @@ export type StanzaErrorType = "auth" | "cancel" | "continue" | "modify" | "wait"
  * A `<jingle/>` element that cannot be used at all; answer the IQ with an error of `condition`
  * (plus `jingleCondition`, if any). {@link parseJingle} throws it with `bad-request` only: no or
  * empty `sid`, no or unknown `action` (XEP-0166 §7.2), a `<content/>` without a `name`, an action
- * that needs contents but has none, or an element that is not `<jingle xmlns='urn:xmpp:jingle:1'/>`.
+ * that needs contents but has none, an element that is not `<jingle xmlns='urn:xmpp:jingle:1'/>`,
+ * or SCTP numbers out of range in XEP-0343's `<sctpmap/>` or Conversations' data-channel transport.
  * Odd candidates, unknown attributes and unknown children never cause it (docs/plugin.md). The
  * `feature-not-implemented` / `unsupported-info` pair is for the session layer, which alone knows
  * whether it understands a session-info payload (XEP-0166 §6.8).

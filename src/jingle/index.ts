@@ -12,3 +12,6 @@ export * from "./xml.js";
 export * from "./dispatch.js";
 export * from "./application.js";
 export * from "./outbox.js";
+export * from "./sctp-transport.js";
+export * from "./grouping.js";
+export * from "./data-channel-setup.js";

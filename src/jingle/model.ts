@@ -10,6 +10,15 @@ export const NS_JINGLE = "urn:xmpp:jingle:1";
 export const NS_JINGLE_ICE_UDP = "urn:xmpp:jingle:transports:ice-udp:1";
 /** XEP-0320 (Use of DTLS-SRTP in Jingle Sessions): the `<fingerprint/>` namespace. */
 export const NS_JINGLE_DTLS = "urn:xmpp:jingle:apps:dtls:0";
+/** XEP-0343 (Signaling WebRTC datachannels in Jingle): the `<sctpmap/>` namespace. */
+export const NS_JINGLE_DTLS_SCTP = "urn:xmpp:jingle:transports:dtls-sctp:1";
+/**
+ * Conversations' data-channel transport: an outer `<transport/>` in this namespace, with
+ * `sctp-port` and `max-message-size`, wrapping the ICE-UDP transport (docs/plugin.md).
+ */
+export const NS_JINGLE_WEBRTC_DATACHANNEL = "urn:xmpp:jingle:transports:webrtc-datachannel:1";
+/** XEP-0338 (Jingle Grouping Framework): the `<group/>` namespace. */
+export const NS_JINGLE_GROUPING = "urn:xmpp:jingle:apps:grouping:0";
 /** The namespace of Jingle-specific error conditions (XEP-0166 §10, Error Handling). */
 export const NS_JINGLE_ERRORS = "urn:xmpp:jingle:errors:1";
 
@@ -151,6 +160,41 @@ export interface DtlsFingerprint {
   readonly value: string;
 }
 
+/**
+ * How a transport says that it carries SCTP for WebRTC data channels (RFC 8831):
+ * `sctpmap` — XEP-0343's `<sctpmap/>` inside the ICE-UDP transport (StanzaJS, Jitsi);
+ * `webrtc-datachannel` — Conversations' outer transport wrapping the ICE-UDP one.
+ */
+export type SctpVariant = "sctpmap" | "webrtc-datachannel";
+
+/** SCTP over DTLS on an ICE-UDP transport (RFC 8261, RFC 8841 attributes in Jingle form). */
+export interface SctpTransport {
+  readonly variant: SctpVariant;
+  /**
+   * The sender's SCTP port (XEP-0343 `number`, Conversations' `sctp-port`, SDP's
+   * `a=sctp-port`, RFC 8841 §5). Absent when the element left it out (Conversations'
+   * transport-info may); users take 5000.
+   */
+  readonly port?: number;
+  /** `sctpmap` only: the `protocol` attribute, `webrtc-datachannel` for data channels. */
+  readonly protocol?: string;
+  /** `sctpmap` only: the `streams` attribute (1–65535). */
+  readonly streams?: number;
+  /**
+   * `webrtc-datachannel` only: the largest message the sender takes (`max-message-size`,
+   * RFC 8841 §6; 0 means any size).
+   */
+  readonly maxMessageSize?: number;
+}
+
+/** A `<group/>` of contents (XEP-0338), e.g. the BUNDLE group Conversations sends. */
+export interface ContentGroup {
+  /** `BUNDLE` (RFC 8843) or another semantics, as sent. */
+  readonly semantics: string;
+  /** The names of the grouped contents, in document order. */
+  readonly contents: readonly string[];
+}
+
 /** An ICE-UDP `<transport/>` (XEP-0176). */
 export interface IceUdpTransport {
   readonly kind: "ice-udp";
@@ -168,6 +212,8 @@ export interface IceUdpTransport {
   readonly fingerprints?: readonly DtlsFingerprint[];
   /** Candidates that were left out (never part of a built element). */
   readonly skipped: readonly SkippedCandidate[];
+  /** SCTP for data channels on this transport, in either signalling variant; see {@link SctpTransport}. */
+  readonly sctp?: SctpTransport;
 }
 
 /** A transport this library does not implement, kept as it was received. */
@@ -205,6 +251,8 @@ export interface Jingle {
   readonly responder?: string;
   readonly contents: readonly Content[];
   readonly reason?: Reason;
+  /** XEP-0338 `<group/>` elements (absent when there are none); kept out of {@link info}. */
+  readonly groups?: readonly ContentGroup[];
   /**
    * Payload elements outside the Jingle namespace (e.g. XEP-0167 `<ringing/>` in a
    * session-info), untouched. Absent when there are none: an empty session-info is a ping

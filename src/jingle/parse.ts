@@ -6,12 +6,16 @@
  */
 import { isSkipped, parseCandidate, parseRemoteCandidate } from "./candidate.js";
 import { JingleParseError } from "./errors.js";
+import { isGroup, parseGroups } from "./grouping.js";
+import { innerIceUdp, parseSctpmap, parseWebrtcDataChannel } from "./sctp-transport.js";
 import {
   ACTIONS_WITH_CONTENT,
   JINGLE_ACTIONS,
   NS_JINGLE,
   NS_JINGLE_DTLS,
+  NS_JINGLE_DTLS_SCTP,
   NS_JINGLE_ICE_UDP,
+  NS_JINGLE_WEBRTC_DATACHANNEL,
   REASON_CONDITIONS,
   type Content,
   type ContentSenders,
@@ -25,6 +29,7 @@ import {
   type Reason,
   type ReasonCondition,
   type RemoteCandidate,
+  type SctpTransport,
   type SkippedCandidate,
 } from "./model.js";
 import { child, children, namespaceOf, text, type XmlElement } from "./xml.js";
@@ -52,8 +57,10 @@ function isReasonCondition(value: string): value is ReasonCondition {
  *
  * Throws {@link JingleParseError} (`bad-request`) only when the stanza is unusable as a whole:
  * it is not `<jingle xmlns='urn:xmpp:jingle:1'/>`; `sid` is missing or empty; `action` is
- * missing or unknown (XEP-0166 §7.2); a `<content/>` has no `name`; or an action that acts on
- * contents (all but session-terminate and session-info) carries none.
+ * missing or unknown (XEP-0166 §7.2); a `<content/>` has no `name`; an action that acts on
+ * contents (all but session-terminate and session-info) carries none; or a data-channel
+ * transport names an SCTP port, stream count or max-message-size outside its range
+ * (src/jingle/sctp-transport.ts).
  *
  * Everything else is lenient: unknown attributes and children are ignored; `creator` defaults
  * to `initiator` (XEP-0166 §7.3) when absent or unknown — it is advisory, contents are matched by
@@ -77,7 +84,10 @@ export function parseJingle(element: XmlElement): Jingle {
   }
   const reasonElement = child(element, "reason", NS_JINGLE);
   const reason = reasonElement && parseReason(reasonElement);
-  const info = children(element).filter((c) => namespaceOf(c, NS_JINGLE) !== NS_JINGLE);
+  const groups = parseGroups(element);
+  const info = children(element).filter(
+    (c) => namespaceOf(c, NS_JINGLE) !== NS_JINGLE && !isGroup(c),
+  );
   const initiator = nonEmpty(element.attrs["initiator"]);
   const responder = nonEmpty(element.attrs["responder"]);
   return {
@@ -87,6 +97,7 @@ export function parseJingle(element: XmlElement): Jingle {
     ...(responder !== undefined && { responder }),
     contents,
     ...(reason !== undefined && { reason }),
+    ...(groups.length > 0 && { groups }),
     ...(info.length > 0 && { info }),
   };
 }
@@ -106,9 +117,12 @@ function parseContent(element: XmlElement): Content {
   const description = child(element, "description");
   const transports = children(element, "transport", undefined, ns);
   const ice = transports.find((t) => namespaceOf(t, ns) === NS_JINGLE_ICE_UDP);
+  // Conversations' data-channel transport wraps the ICE-UDP one (src/jingle/sctp-transport.ts).
+  const wrapper = transports.find((t) => namespaceOf(t, ns) === NS_JINGLE_WEBRTC_DATACHANNEL);
   const first = transports[0];
   let transport: IceUdpTransport | OtherTransport | undefined;
   if (ice !== undefined) transport = parseIceUdpTransport(ice);
+  else if (wrapper !== undefined) transport = parseWrapped(wrapper);
   else if (first !== undefined) transport = { kind: "other", element: first };
   return {
     creator,
@@ -118,6 +132,17 @@ function parseContent(element: XmlElement): Content {
     ...(description !== undefined && { description }),
     ...(transport !== undefined && { transport }),
   };
+}
+
+/** Conversations' outer transport: the ICE-UDP transport inside, with the outer SCTP numbers. */
+function parseWrapped(wrapper: XmlElement): IceUdpTransport {
+  const sctp = parseWebrtcDataChannel(wrapper);
+  const inner = innerIceUdp(wrapper);
+  const transport: IceUdpTransport =
+    inner === undefined
+      ? { kind: "ice-udp", candidates: [], gatheringComplete: false, skipped: [] }
+      : parseIceUdpTransport(inner);
+  return { ...transport, sctp };
 }
 
 /**
@@ -132,12 +157,17 @@ function parseIceUdpTransport(element: XmlElement): IceUdpTransport {
   let remoteCandidate: RemoteCandidate | undefined;
   let gatheringComplete = false;
   const fingerprints: DtlsFingerprint[] = [];
+  let sctp: SctpTransport | undefined;
   for (const node of children(element)) {
     const inIceUdp = namespaceOf(node, NS_JINGLE_ICE_UDP) === NS_JINGLE_ICE_UDP;
     if (node.name === "fingerprint" && namespaceOf(node) === NS_JINGLE_DTLS) {
       const fingerprint = parseFingerprint(node);
       if (fingerprint !== undefined && fingerprints.length < MAX_FINGERPRINTS)
         fingerprints.push(fingerprint);
+      continue;
+    }
+    if (node.name === "sctpmap" && namespaceOf(node) === NS_JINGLE_DTLS_SCTP) {
+      sctp ??= parseSctpmap(node); // XEP-0343 §3: one per transport; later ones are ignored
       continue;
     }
     if (node.name === "candidate" && inIceUdp) {
@@ -161,6 +191,7 @@ function parseIceUdpTransport(element: XmlElement): IceUdpTransport {
     gatheringComplete,
     ...(fingerprints.length > 0 && { fingerprints }),
     skipped,
+    ...(sctp !== undefined && { sctp }),
   };
 }
 

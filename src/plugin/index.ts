@@ -7,4 +7,11 @@ export * from "./extdisco.js";
 export * from "./jingle-ice.js";
 export * from "./session.js";
 export type { XmppClient, IqContext } from "./xmpp.js";
-export { NS_DATAGRAM, datagramApplication, type JingleApplication } from "../jingle/application.js";
+export {
+  NS_DATAGRAM,
+  NS_DATA_CHANNELS,
+  dataChannelApplication,
+  datagramApplication,
+  type JingleApplication,
+  type TransportNeed,
+} from "../jingle/application.js";

@@ -23,6 +23,7 @@ import {
   type DtlsSetup,
   type Jingle,
   type Reason,
+  type SctpVariant,
 } from "../jingle/model.js";
 import { answerSetup, securityMismatch } from "../jingle/dtls-setup.js";
 import type { DtlsCertificate } from "../dtls/certificate.js";
@@ -40,6 +41,13 @@ import {
   serveDiscoInfo,
 } from "./caps.js";
 import { AutoIceServers } from "./extdisco.js";
+import {
+  dataChannelFeatures,
+  initiatorDataChannels,
+  responderDataChannels,
+  type SessionDataChannels,
+} from "./data-channels.js";
+import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
 import { XmppLinkWatch } from "./signalling.js";
 import { JingleSession } from "./session.js";
@@ -110,7 +118,18 @@ export interface InitiateOptions {
   readonly application?: string;
   /** @default "datagram" */
   readonly contentName?: string;
+  /**
+   * For an application that needs data channels: the signalling variant — XEP-0343's
+   * `sctpmap`, Conversations' `webrtc-datachannel`, or `auto`: ask the peer's disco#info and
+   * use Conversations' when it lists `urn:xmpp:jingle:transports:webrtc-datachannel:1`,
+   * XEP-0343 otherwise (also when it does not answer within {@link DISCO_TIMEOUT}).
+   * @default "auto"
+   */
+  readonly sctpVariant?: SctpVariant | "auto";
 }
+
+/** How long `sctpVariant: "auto"` waits for the peer's disco#info, in ms (at most iqTimeout). */
+export const DISCO_TIMEOUT = 5000;
 
 /** Events of the plugin. */
 export interface JingleIceEvents {
@@ -153,6 +172,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       ...new Set([
         ...BASE_FEATURES,
         ...(this.certificate === undefined ? [] : [NS_JINGLE_DTLS]),
+        ...dataChannelFeatures(applications, this.certificate !== undefined),
         ...applications.flatMap((a) => a.features),
       ]),
     ];
@@ -191,9 +211,25 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const application = this.applications.get(namespace);
     if (application === undefined)
       throw new Error(`application ${namespace} is not in this plugin's registry`);
+    const timeout = Math.min(this.iqTimeoutMs, DISCO_TIMEOUT);
+    const dataChannels = initiatorDataChannels(
+      application,
+      this.certificate !== undefined,
+      options.sctpVariant ?? "auto",
+      () => peerFeatures(this.xmpp, to, timeout),
+    );
     const sid = randomBytes(12).toString("base64url");
     const name = options.contentName ?? "datagram";
-    return this.newSession(sid, to, true, name, application.offer(), undefined, "actpass");
+    return this.newSession(
+      sid,
+      to,
+      true,
+      name,
+      application.offer(),
+      undefined,
+      "actpass",
+      dataChannels,
+    );
   }
 
   /**
@@ -228,6 +264,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     localDescription: XmlElement,
     remoteDescription?: XmlElement,
     setup?: DtlsSetup,
+    dataChannels?: SessionDataChannels,
   ): JingleSession {
     const security =
       this.certificate === undefined || setup === undefined
@@ -253,6 +290,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       localDescription,
       remoteDescription,
       security,
+      dataChannels,
     );
     this.sessions.set(key(peer, sid), session);
     return session;
@@ -316,6 +354,13 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
     const insecure = securityMismatch(this.certificate !== undefined, transport);
     if (insecure !== undefined) return this.refuseNew(from, jingle, insecure);
+    // Data channels in the offer's variant; an offer without SCTP is refused.
+    const dataChannels = responderDataChannels(
+      this.applications.get(offer.application),
+      transport?.sctp,
+    );
+    if (dataChannels !== undefined && isReason(dataChannels))
+      return this.refuseNew(from, jingle, dataChannels);
     const answer = this.answer(offer);
     if (isReason(answer)) return this.refuseNew(from, jingle, answer);
     const name = offer.content.name;
@@ -328,6 +373,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       answer,
       offer.description,
       setup,
+      dataChannels,
     );
     this.after(() => this.offer(session, jingle, offer));
   }

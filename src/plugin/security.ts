@@ -24,7 +24,7 @@ export interface SessionSecurityInfo extends DtlsConnectedInfo {
 export class SessionSecurity {
   private remote: DtlsFingerprint | undefined;
   private remoteSetup: DtlsSetup | undefined;
-  private channel: DtlsChannel | undefined;
+  private channelValue: DtlsChannel | undefined;
   /** Set once the handshake completed. */
   info: SessionSecurityInfo | undefined;
 
@@ -40,6 +40,11 @@ export class SessionSecurity {
     return { ...transport, fingerprints: [{ hash: algorithm, setup: this.setup, value }] };
   }
 
+  /** The DTLS channel, once its handshake started. */
+  get channel(): DtlsChannel | undefined {
+    return this.channelValue;
+  }
+
   /** The peer's fingerprint we will verify, once a transport of theirs brought one. */
   get remoteFingerprint(): DtlsFingerprint | undefined {
     return this.remote;
@@ -51,7 +56,7 @@ export class SessionSecurity {
     if (picked === undefined) return;
     this.remote = picked;
     this.remoteSetup = transport.fingerprints?.find((f) => f.setup !== undefined)?.setup;
-    this.channel?.setRemoteFingerprint(toFingerprint(picked));
+    this.channelValue?.setRemoteFingerprint(toFingerprint(picked));
   }
 
   /** Our DTLS role: from our answer's setup, or, as offerer, from the peer's answer. */
@@ -82,14 +87,14 @@ export class SessionSecurity {
       certificate: this.certificate,
       ...(this.remote !== undefined && { remoteFingerprint: toFingerprint(this.remote) }),
     });
-    this.channel = channel;
+    this.channelValue = channel;
     this.info = { ...(await channel.ready), role };
     return channel;
   }
 
   /** Closes the DTLS channel and the transport under it; undefined when there is none yet. */
   close(): Promise<void> | undefined {
-    return this.channel?.close();
+    return this.channelValue?.close();
   }
 }
 

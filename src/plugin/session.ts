@@ -3,19 +3,33 @@
  * `src/jingle/application.ts`) over the ICE-UDP transport (XEP-0176), i.e. the signalling around
  * an {@link IceConnection}, with DTLS over it (XEP-0320; `security.ts`). The order in which our
  * stanzas leave is the {@link Trickle}'s job (rules in `src/jingle/outbox.ts`); the peer's
- * transports go to {@link RemoteTransport}, which buffers what comes before our ICE agent.
+ * transports go to {@link RemoteTransport}, which buffers what comes before our ICE agent. An
+ * application that needs data channels gets an SCTP association over the DTLS channel
+ * (`data-channels.ts`).
  */
 import { EventEmitter } from "node:events";
-import type { Content, IceUdpTransport, Jingle, Reason, ReasonCondition } from "../jingle/model.js";
+import type {
+  Content,
+  ContentGroup,
+  IceUdpTransport,
+  Jingle,
+  Reason,
+  ReasonCondition,
+  SctpVariant,
+} from "../jingle/model.js";
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
-import { securityMismatch } from "../jingle/dtls-setup.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
+import type { DataChannel } from "../node/data-channel.js";
+import type { SctpAssociation } from "../node/sctp-association.js";
+import type { ChannelInit } from "../sctp/data-channel-types.js";
+import type { SessionDataChannels } from "./data-channels.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError, reportable } from "./session-error.js";
+import { answerProblem, whenSelected } from "./session-checks.js";
 import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
 import { awaitPeer, goneReason } from "./signalling.js";
 import { Trickle } from "./trickle.js";
@@ -32,6 +46,8 @@ export interface JingleSessionEvents {
   state: [state: SessionState];
   /** The session ended; `reason` is the peer's or ours. */
   terminated: [reason: Reason];
+  /** The peer opened a data channel (sessions whose application needs SCTP). */
+  datachannel: [channel: DataChannel];
 }
 
 /** What a session needs from the plugin that owns it. */
@@ -78,8 +94,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     public remoteDescription: XmlElement | undefined = undefined,
     /** DTLS (XEP-0320), or undefined for a plaintext session. */
     private readonly security: SessionSecurity | undefined = undefined,
+    /** Data channels (SCTP over the DTLS channel), for applications that need them. */
+    private readonly dataChannels: SessionDataChannels | undefined = undefined,
   ) {
     super();
+    dataChannels?.on("datachannel", (channel) => this.emit("datachannel", channel));
     this.answered = initiator
       ? new Promise((resolve) => (this.onAnswered = resolve))
       : Promise.resolve();
@@ -119,6 +138,28 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return this.security?.info;
   }
 
+  /** The SCTP association carrying the data channels, once DTLS is up (SCTP sessions only). */
+  get sctp(): SctpAssociation | undefined {
+    return this.dataChannels?.association;
+  }
+
+  /** The data-channel signalling variant in use (XEP-0343 or Conversations'), once chosen. */
+  get sctpVariant(): SctpVariant | undefined {
+    return this.dataChannels?.variant;
+  }
+
+  /**
+   * Opens a data channel (W3C `createDataChannel`) on a session whose application needs SCTP,
+   * once `connect()` / `accept()` resolved. Channels the peer opens come as `datachannel`.
+   * @throws {Error} on a session without data channels, or before the association exists;
+   * {@link SctpError} for invalid options.
+   */
+  createDataChannel(label: string, init: ChannelInit = {}): DataChannel {
+    if (this.dataChannels === undefined)
+      throw new Error(`the application ${this.application} does not use data channels`);
+    return this.dataChannels.createDataChannel(label, init);
+  }
+
   /** The ICE connection, once the session has one. */
   get ice(): IceConnection | undefined {
     return this.connection;
@@ -143,6 +184,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
               sid: this.sid,
               initiator: this.context.self(),
               contents: [this.content(transport, true)],
+              ...this.groups(),
             }),
           (transport) => this.security?.decorate(transport) ?? transport,
         );
@@ -181,6 +223,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
               initiator: this.peer,
               responder: this.context.self(),
               contents: [this.content(transport, true)],
+              ...this.groups(),
             }),
           (transport) => this.security?.decorate(transport) ?? transport,
         );
@@ -311,7 +354,9 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     return (async () => {
       let connection: IceConnection;
       try {
-        connection = await IceConnection.create({ ...(await this.context.ice()), role });
+        // The initiator of a data-channel session picks its variant first (peer's disco#info).
+        const [options] = await Promise.all([this.context.ice(), this.dataChannels?.ready()]);
+        connection = await IceConnection.create({ ...options, role });
       } catch (error) {
         // Sockets, DNS or options failed: tell the peer rather than leave it waiting.
         const text = `ICE setup failed: ${(error as Error).message}`;
@@ -337,7 +382,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         (error) => void this.signallingFailed(error, "transport-info"),
       );
       this.trickle = trickle;
-      const selected = this.selected(connection);
+      // The path may fail later too (consent expired, RFC 7675): the peer may be offline.
+      const selected = whenSelected(connection, () => {
+        const text = "ICE failed: the peer stopped answering";
+        void this.end({ condition: "connectivity-error", text }, true);
+      });
       this.remote.attach(connection);
       connection.startGathering();
       // Host candidates are trickled synchronously by startGathering: let them go out with the
@@ -346,6 +395,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await signal(trickle);
       await this.unlessEnded(selected);
       const channel = await this.unlessEnded(this.secure(new DatagramChannel(connection)));
+      await this.unlessEnded(this.associate());
       clearTimeout(this.setupTimer);
       return channel;
     })();
@@ -363,25 +413,31 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     }
   }
 
-  /** Resolves when ICE selects a pair; rejects when ICE fails. */
-  private selected(connection: IceConnection): Promise<void> {
-    const selected = new Promise<void>((resolve, reject) => {
-      connection.once("selected-pair", () => resolve());
-      connection.on("agent-state", (state) => {
-        if (state !== "failed") return;
-        reject(new JingleSessionError("ICE failed: no candidate pair works", "connectivity-error"));
-        // Also after the channel opened: the path is gone (consent expired, RFC 7675), so is
-        // the session — the peer may be offline; say so clearly.
-        void this.end(
-          { condition: "connectivity-error", text: "ICE failed: the peer stopped answering" },
-          true,
-        );
+  /** SCTP over the DTLS channel (RFC 8261), for a data-channel session; resolves once it is up. */
+  private async associate(): Promise<void> {
+    const channel = this.security?.channel;
+    if (this.dataChannels === undefined || channel === undefined) return;
+    try {
+      const association = await this.dataChannels.start(channel, this.security!.role);
+      // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with
+      // it: the session is over too. A graceful SHUTDOWN from the peer comes with its
+      // session-terminate, which ends the session with the peer's reason.
+      association.once("close", (reason, detail) => {
+        if (reason === "shutdown") return;
+        const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
+        void this.end({ condition: "failed-transport", text }, true);
       });
-    });
-    // Observed now so that a failure while signalling (which rejects `open` first) is not
-    // left as an unhandled rejection; the caller's `await` still sees it.
-    selected.catch(() => undefined);
-    return selected;
+    } catch (error) {
+      const text = (error as Error).message;
+      await this.end({ condition: "failed-transport", text }, true);
+      throw new JingleSessionError(text, "failed-transport", { cause: error });
+    }
+  }
+
+  /** The BUNDLE group that goes with Conversations' data-channel variant, if that is in use. */
+  private groups(): { groups?: ContentGroup[] } {
+    const groups = this.dataChannels?.groups(this.contentName);
+    return groups === undefined ? {} : { groups };
   }
 
   /** `step`, unless the session ends first: then the session's end, as a JingleSessionError. */
@@ -396,36 +452,18 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       name: this.contentName,
       senders: "both",
       ...(withDescription && { description: this.localDescription }),
-      transport,
+      transport: this.dataChannels?.decorate(transport, withDescription) ?? transport,
     };
   }
 
   private onAccept(jingle: Jingle): void {
     const content = jingle.contents.find((c) => c.name === this.contentName);
-    const description = content?.description;
-    if (description !== undefined && namespaceOf(description) !== this.application) {
-      // XEP-0166 §6.4: the answer names another application than we offered.
-      void this.end(
-        {
-          condition: "failed-application",
-          text: `answered with ${namespaceOf(description) ?? "no namespace"}`,
-        },
-        true,
-      );
+    const problem = answerProblem(content, this.application, this.security);
+    if (problem !== undefined) {
+      void this.end(problem, true);
       return;
     }
-    // XEP-0320: the answer must match our security setting (a fingerprint with DTLS on) —
-    // unless the responder's fingerprint came already, in a transport-info (XEP-0320 §1).
-    const transport = content?.transport?.kind === "ice-udp" ? content.transport : undefined;
-    const mismatch =
-      this.security?.remoteFingerprint === undefined
-        ? securityMismatch(this.security !== undefined, transport)
-        : undefined;
-    if (mismatch !== undefined) {
-      void this.end(mismatch, true);
-      return;
-    }
-    if (description !== undefined) this.remoteDescription = description;
+    if (content?.description !== undefined) this.remoteDescription = content.description;
     this.setState("active");
     for (const c of jingle.contents) this.remoteTransport(c);
     this.onAnswered();
@@ -434,6 +472,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private remoteTransport(content: Content): void {
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
+    this.dataChannels?.learn(content.transport);
     this.remote.take(content.transport);
   }
 
@@ -473,8 +512,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     clearTimeout(this.setupTimer);
     this.trickle?.stop();
     this.context.forget(this);
-    // Closing DTLS sends close_notify and closes the ICE connection under it.
-    const closed = this.security?.close() ?? this.connection?.close();
+    // SCTP shuts down first (within a deadline); closing DTLS then sends close_notify and
+    // closes the ICE connection under it.
+    const closed = (async () => {
+      await this.dataChannels?.close();
+      await (this.security?.close() ?? this.connection?.close());
+    })();
     const told = notifyPeer
       ? this.sendJingle({
           action: "session-terminate",

@@ -358,6 +358,12 @@ export class DataChannelEndpoint implements SansIo<Uint8Array, DataChannelEvent>
       this.counters.droppedOpenInUse++;
       return;
     }
+    // A DATA_CHANNEL_OPEN that arrives once we are shutting down cannot be answered (RFC 9260
+    // §9.2: no new data after SHUTDOWN is requested): the channel is not opened.
+    if (this.association.state !== "established") {
+      this.counters.droppedDcep++;
+      return;
+    }
     const info: ChannelInfo = {
       id,
       label: message.label,

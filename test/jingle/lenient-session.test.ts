@@ -47,17 +47,20 @@ describe("lenient session parsing", () => {
     assert.equal(both?.transport?.kind, "ice-udp");
   });
 
-  it("puts payloads outside the Jingle namespace in info and ignores unknown Jingle children", () => {
+  it("puts payloads outside the Jingle namespace in info (XEP-0338 groups apart) and ignores unknown Jingle children", () => {
     const group = x("group", { xmlns: "urn:xmpp:jingle:apps:grouping:0", semantics: "BUNDLE" });
+    const ringing = x("ringing", { xmlns: "urn:xmpp:jingle:apps:rtp:1:info" });
     const parsed = parseJingle(
       jingle(
         { action: "session-initiate", initiator: "a@b/c", "x-extra": "1" },
         x("content", { name: "a" }),
         x("thread", {}, "t1"),
         group,
+        ringing,
       ),
     );
-    assert.deepEqual(parsed.info, [group]);
+    assert.deepEqual(parsed.info, [ringing]);
+    assert.deepEqual(parsed.groups, [{ semantics: "BUNDLE", contents: [] }]);
     assert.equal(parsed.initiator, "a@b/c");
   });
 

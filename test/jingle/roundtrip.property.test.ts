@@ -13,6 +13,7 @@ import {
   JingleParseError,
   NS_JINGLE,
   NS_JINGLE_ICE_UDP,
+  NS_JINGLE_WEBRTC_DATACHANNEL,
   REASON_CONDITIONS,
   buildCandidate,
   buildJingle,
@@ -20,6 +21,8 @@ import {
   namespaceOf,
   parseJingle,
   type Content,
+  type ContentGroup,
+  type SctpTransport,
   type IceUdpTransport,
   type Jingle,
   type JingleCandidate,
@@ -81,14 +84,43 @@ const iceUdp = (alwaysCreds: boolean): fc.Arbitrary<IceUdpTransport> =>
       }),
     ),
     gatheringComplete: fc.boolean(),
-  }).map(({ ufrag, pwd, withCreds, candidates, remote, gatheringComplete }) => ({
+    sctp: opt(sctp),
+  }).map(({ ufrag, pwd, withCreds, candidates, remote, gatheringComplete, sctp }) => ({
     kind: "ice-udp" as const,
     ...((withCreds || (alwaysCreds && candidates.length > 0)) && { ufrag, pwd }),
     candidates,
     ...maybe("remoteCandidate", remote),
     gatheringComplete,
     skipped: [],
+    ...maybe("sctp", sctp),
   }));
+
+/** Both data-channel variants as build emits them (Conversations' needs both numbers). */
+const sctp: fc.Arbitrary<SctpTransport> = fc.oneof(
+  rec({
+    port: opt(fc.integer({ min: 1, max: 0xffff })),
+    protocol: opt(fc.constantFrom("webrtc-datachannel", "other")),
+    streams: opt(fc.integer({ min: 1, max: 0xffff })),
+  }).map(({ port, protocol, streams }) => ({
+    variant: "sctpmap" as const,
+    ...maybe("port", port),
+    protocol: protocol ?? "webrtc-datachannel",
+    ...maybe("streams", streams),
+  })),
+  rec({
+    port: fc.integer({ min: 1, max: 0xffff }),
+    maxMessageSize: fc.integer({ min: 0, max: 0xffffffff }),
+  }).map(({ port, maxMessageSize }) => ({
+    variant: "webrtc-datachannel" as const,
+    port,
+    maxMessageSize,
+  })),
+);
+
+const group: fc.Arbitrary<ContentGroup> = rec({
+  semantics: fc.constantFrom("BUNDLE", "LS"),
+  contents: fc.array(nonEmpty, { maxLength: 3 }),
+});
 
 const other: fc.Arbitrary<OtherTransport> = fc
   .constantFrom("urn:xmpp:jingle:transports:raw-udp:1", "urn:xmpp:jingle:transports:ibb:1")
@@ -128,7 +160,7 @@ const infoElement = fc
   .constantFrom(
     ["ringing", "urn:xmpp:jingle:apps:rtp:1:info"],
     ["mute", "urn:xmpp:jingle:apps:rtp:1:info"],
-    ["group", "urn:xmpp:jingle:apps:grouping:0"],
+    ["active", "urn:xmpp:jingle:apps:rtp:1:info"],
   )
   .map(([name, xmlns]) => x(name ?? "", { xmlns: xmlns ?? "" }));
 
@@ -143,23 +175,29 @@ const jingle = (alwaysCreds = true): fc.Arbitrary<Jingle> =>
         maxLength: 3,
       }),
       reason: opt(reason),
+      groups: opt(fc.array(group, { minLength: 1, maxLength: 2 })),
       info: opt(fc.array(infoElement, { minLength: 1, maxLength: 2 })),
-    }).map(({ sid, initiator, responder, contents, reason, info }) => ({
+    }).map(({ sid, initiator, responder, contents, reason, groups, info }) => ({
       action,
       sid,
       ...maybe("initiator", initiator),
       ...maybe("responder", responder),
       contents,
       ...maybe("reason", reason),
+      ...maybe("groups", groups),
       ...maybe("info", info),
     })),
   );
 
 /** Every ICE-UDP <transport/> in a built <jingle/>. */
 function iceTransports(built: XmlElement): XmlElement[] {
-  return children(built, "content", NS_JINGLE).flatMap((c) =>
-    children(c, "transport", NS_JINGLE_ICE_UDP, NS_JINGLE),
-  );
+  return children(built, "content", NS_JINGLE).flatMap((c) => [
+    ...children(c, "transport", NS_JINGLE_ICE_UDP, NS_JINGLE),
+    // Conversations' data-channel transport wraps the ICE-UDP one.
+    ...children(c, "transport", NS_JINGLE_WEBRTC_DATACHANNEL, NS_JINGLE).flatMap((w) =>
+      children(w, "transport", NS_JINGLE_ICE_UDP),
+    ),
+  ]);
 }
 
 const CANDIDATE_ATTRS = [

@@ -195,4 +195,20 @@ describe("data channels over SCTP (RFC 8831, DCEP RFC 8832)", () => {
       { type: "association-closed", reason: "peer-abort", detail: "cause 12" },
     ]);
   });
+
+  it("drops a DATA_CHANNEL_OPEN that arrives once it is shutting down, instead of answering it (RFC 9260 §9.2)", () => {
+    const pair = channelPair();
+    pair.a.createChannel(pair.clock.now, "late");
+    pair.b.shutdown(pair.clock.now);
+    pair.drive();
+    pair.run(() => pair.a.association.state === "closed" && pair.b.association.state === "closed");
+    assert.equal(pair.b.association.state, "closed");
+    assert.deepEqual(eventsOf(pair, "b", "channel"), []);
+    assert.equal(pair.b.stats().droppedDcep, 1);
+    assert.deepEqual(
+      eventsOf(pair, "a", "closed").map((e) => e.id),
+      [0],
+      "the opener's channel closes with the association",
+    );
+  });
 });
