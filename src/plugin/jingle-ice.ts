@@ -128,7 +128,7 @@ export interface InitiateOptions {
   readonly sctpVariant?: SctpVariant | "auto";
 }
 
-/** How long `sctpVariant: "auto"` waits for the peer's disco#info, in ms (at most iqTimeout). */
+/** How long `sctpVariant: "auto"` waits for the peer's disco#info, in ms (at most iqTimeoutMs). */
 export const DISCO_TIMEOUT = 5000;
 
 /** Events of the plugin. */
