@@ -17,7 +17,6 @@ import type {
   ReasonCondition,
   SctpVariant,
 } from "../jingle/model.js";
-import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
 import { DatagramChannel } from "../node/datagram-channel.js";
@@ -25,21 +24,19 @@ import type { DataChannel } from "../node/data-channel.js";
 import type { SctpAssociation } from "../node/sctp-association.js";
 import type { ChannelInit } from "../sctp/data-channel-types.js";
 import type { SessionDataChannels } from "./data-channels.js";
-import type { DtlsChannel } from "../node/dtls-channel.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
-import { JingleSessionError, reportable } from "./session-error.js";
+import { JingleSessionError } from "./session-error.js";
 import { answerProblem, whenSelected } from "./session-checks.js";
-import { securityFailure, type SessionSecurity, type SessionSecurityInfo } from "./security.js";
-import { awaitPeer, goneReason } from "./signalling.js";
+import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
+import { associateChannels, secureChannel, type SessionChannel } from "./session-layers.js";
+import { SessionSignalling } from "./session-signalling.js";
 import { Trickle } from "./trickle.js";
-import { iqRequest, type XmppClient } from "./xmpp.js";
+import type { XmppClient } from "./xmpp.js";
 
 export type { SessionState };
 export { JingleSessionError };
-
-/** A session's channel: DTLS-encrypted (the default), or plain datagrams when both sides asked. */
-export type SessionChannel = DtlsChannel | DatagramChannel;
+export type { SessionChannel };
 
 /** Events of a {@link JingleSession}. */
 export interface JingleSessionEvents {
@@ -76,7 +73,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly ended: Promise<never>;
   private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
-  private resuming = false;
+  private readonly signalling: SessionSignalling;
 
   constructor(
     private readonly context: SessionContext,
@@ -98,6 +95,16 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     private readonly dataChannels: SessionDataChannels | undefined = undefined,
   ) {
     super();
+    this.signalling = new SessionSignalling({
+      xmpp: context.xmpp,
+      peer,
+      sid,
+      initiator: () => (initiator ? context.self() : peer),
+      iqTimeoutMs: context.iqTimeoutMs,
+      report: context.report,
+      state: () => this.stateValue,
+      end: (reason, notifyPeer) => this.end(reason, notifyPeer),
+    });
     dataChannels?.on("datachannel", (channel) => this.emit("datachannel", channel));
     this.answered = initiator
       ? new Promise((resolve) => (this.onAnswered = resolve))
@@ -179,10 +186,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       try {
         await trickle.open(
           (transport) =>
-            this.sendJingle({
+            this.signalling.send({
               action: "session-initiate",
-              sid: this.sid,
-              initiator: this.context.self(),
               contents: [this.content(transport, true)],
               ...this.groups(),
             }),
@@ -217,10 +222,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       try {
         await trickle.open(
           (transport) =>
-            this.sendJingle({
+            this.signalling.send({
               action: "session-accept",
-              sid: this.sid,
-              initiator: this.peer,
               responder: this.context.self(),
               contents: [this.content(transport, true)],
               ...this.groups(),
@@ -290,12 +293,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Pings the peer with an empty session-info (XEP-0166 §6.8), e.g. once our XMPP stream is back
    * after an outage. An answer saying the peer is gone ends the session (`gone`).
    */
-  async ping(): Promise<void> {
-    if (this.stateValue === "ended") return;
-    const initiator = this.initiator ? this.context.self() : this.peer;
-    await this.sendJingle({ action: "session-info", sid: this.sid, initiator, contents: [] }).catch(
-      (error: unknown) => this.signallingFailed(error, "session-info"),
-    );
+  ping(): Promise<void> {
+    return this.signalling.ping();
   }
 
   /**
@@ -303,24 +302,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * answers, for up to `windowMs` (its stream may come back after ours); a peer still gone then
    * ends the session (`gone`).
    */
-  async resume(windowMs: number): Promise<void> {
-    if (this.stateValue !== "active" || this.resuming) return;
-    this.resuming = true;
-    const initiator = this.initiator ? this.context.self() : this.peer;
-    const ping = { action: "session-info" as const, sid: this.sid, initiator, contents: [] };
-    try {
-      const gone = await awaitPeer(
-        () => this.sendJingle(ping),
-        `session-info to ${this.peer}`,
-        windowMs,
-        () => this.stateValue === "active",
-      );
-      if (gone !== undefined) void this.end(gone, false);
-    } catch (error) {
-      this.context.report(reportable(error, "session-info failed"));
-    } finally {
-      this.resuming = false;
-    }
+  resume(windowMs: number): Promise<void> {
+    return this.signalling.resume(windowMs);
   }
 
   /** Our XMPP stream stayed down (docs/plugin.md, "Faults"): ends without telling the peer. */
@@ -335,14 +318,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   /** Refuses a content-add or transport-replace (we keep one ICE-UDP content per session). */
   refuse(jingle: Jingle): void {
-    if (this.stateValue === "ended") return;
-    const action = jingle.action === "content-add" ? "content-reject" : "transport-reject";
-    this.sendJingle({
-      action,
-      sid: this.sid,
-      initiator: this.initiator ? this.context.self() : this.peer,
-      contents: jingle.contents.map((c) => ({ creator: c.creator, name: c.name })),
-    }).catch((error: unknown) => this.context.report(reportable(error, `${action} failed`)));
+    this.signalling.refuse(jingle);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -373,13 +349,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         this.initiator ? "initiator" : "responder",
         connection,
         (transport) =>
-          this.sendJingle({
+          this.signalling.send({
             action: "transport-info",
-            sid: this.sid,
-            initiator: this.initiator ? this.context.self() : this.peer,
             contents: [this.content(transport, false)],
           }),
-        (error) => void this.signallingFailed(error, "transport-info"),
+        (error) => void this.signalling.failed(error, "transport-info"),
       );
       this.trickle = trickle;
       // The path may fail later too (consent expired, RFC 7675): the peer may be offline.
@@ -402,36 +376,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   }
 
   /** DTLS over the ICE channel (XEP-0320), unless the session is plaintext. */
-  private async secure(datagrams: DatagramChannel): Promise<SessionChannel> {
-    if (this.security === undefined) return datagrams;
-    try {
-      return await this.security.over(datagrams, this.answered);
-    } catch (error) {
-      const reason = securityFailure(error);
-      await this.end(reason, true);
-      throw new JingleSessionError(reason.text, "security-error", { cause: error });
-    }
+  private secure(datagrams: DatagramChannel): Promise<SessionChannel> {
+    return secureChannel(this.security, datagrams, this.answered, (reason) =>
+      this.end(reason, true),
+    );
   }
 
   /** SCTP over the DTLS channel (RFC 8261), for a data-channel session; resolves once it is up. */
-  private async associate(): Promise<void> {
-    const channel = this.security?.channel;
-    if (this.dataChannels === undefined || channel === undefined) return;
-    try {
-      const association = await this.dataChannels.start(channel, this.security!.role);
-      // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with
-      // it: the session is over too. A graceful SHUTDOWN from the peer comes with its
-      // session-terminate, which ends the session with the peer's reason.
-      association.once("close", (reason, detail) => {
-        if (reason === "shutdown") return;
-        const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
-        void this.end({ condition: "failed-transport", text }, true);
-      });
-    } catch (error) {
-      const text = (error as Error).message;
-      await this.end({ condition: "failed-transport", text }, true);
-      throw new JingleSessionError(text, "failed-transport", { cause: error });
-    }
+  private associate(): Promise<void> {
+    return associateChannels(this.dataChannels, this.security, (reason) => this.end(reason, true));
   }
 
   /** The BUNDLE group that goes with Conversations' data-channel variant, if that is in use. */
@@ -476,26 +429,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.remote.take(content.transport);
   }
 
-  /**
-   * An IQ of ours to the peer failed: `service-unavailable` or `item-not-found` mean the peer is
-   * gone (XEP-0166 §7.4 `gone`; telling it would bounce too); anything else is one lost stanza.
-   */
-  private async signallingFailed(error: unknown, action: string): Promise<void> {
-    const gone = goneReason(error, `${action} to ${this.peer}`);
-    if (gone === undefined) {
-      if (this.stateValue !== "ended") this.context.report(reportable(error, `${action} failed`));
-      return;
-    }
-    // After the peer's own actions that came before this answer (the plugin handles them in a
-    // setImmediate): a session-terminate that crossed our IQ ends the session with its reason.
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.end(gone, false);
-  }
-
-  private async sendJingle(jingle: Jingle): Promise<void> {
-    await iqRequest(this.context.xmpp, this.peer, buildJingle(jingle), this.context.iqTimeoutMs);
-  }
-
   private setState(state: SessionState): void {
     if (this.stateValue === state || this.stateValue === "ended") return;
     this.stateValue = state;
@@ -518,17 +451,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await this.dataChannels?.close();
       await (this.security?.close() ?? this.connection?.close());
     })();
-    const told = notifyPeer
-      ? this.sendJingle({
-          action: "session-terminate",
-          sid: this.sid,
-          initiator: this.initiator ? this.context.self() : this.peer,
-          contents: [],
-          reason,
-        }).catch((error: unknown) =>
-          this.context.report(reportable(error, "session-terminate failed")),
-        )
-      : undefined;
+    const told = notifyPeer ? this.signalling.terminate(reason) : undefined;
     this.emit("terminated", reason);
     await Promise.all([closed, told]);
   }

@@ -1,0 +1,63 @@
+/**
+ * The layers a session puts over its ICE channel once a pair is selected: DTLS (XEP-0320,
+ * `security.ts`) unless the session is plaintext, then SCTP for applications that need data
+ * channels (RFC 8261, `data-channels.ts`). A layer that fails ends the session with the reason
+ * the peer is told, and rejects with a {@link JingleSessionError}.
+ */
+import type { Reason } from "../jingle/model.js";
+import type { DatagramChannel } from "../node/datagram-channel.js";
+import type { DtlsChannel } from "../node/dtls-channel.js";
+import type { SessionDataChannels } from "./data-channels.js";
+import { securityFailure, type SessionSecurity } from "./security.js";
+import { JingleSessionError } from "./session-error.js";
+
+/** A session's channel: DTLS-encrypted (the default), or plain datagrams when both sides asked. */
+export type SessionChannel = DtlsChannel | DatagramChannel;
+
+/** Ends the session and tells the peer why. */
+type EndSession = (reason: Reason) => Promise<void>;
+
+/**
+ * DTLS over `datagrams` once the peer's answer is in (`answered`: its setup decides our role),
+ * or `datagrams` themselves for a plaintext session.
+ */
+export async function secureChannel(
+  security: SessionSecurity | undefined,
+  datagrams: DatagramChannel,
+  answered: Promise<void>,
+  end: EndSession,
+): Promise<SessionChannel> {
+  if (security === undefined) return datagrams;
+  try {
+    return await security.over(datagrams, answered);
+  } catch (error) {
+    const reason = securityFailure(error);
+    await end(reason);
+    throw new JingleSessionError(reason.text, "security-error", { cause: error });
+  }
+}
+
+/** The SCTP association over the DTLS channel, for a data-channel session; resolves once up. */
+export async function associateChannels(
+  dataChannels: SessionDataChannels | undefined,
+  security: SessionSecurity | undefined,
+  end: EndSession,
+): Promise<void> {
+  const channel = security?.channel;
+  if (dataChannels === undefined || security === undefined || channel === undefined) return;
+  try {
+    const association = await dataChannels.start(channel, security.role);
+    // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with it:
+    // the session is over too. A graceful SHUTDOWN from the peer comes with its
+    // session-terminate, which ends the session with the peer's reason.
+    association.once("close", (reason, detail) => {
+      if (reason === "shutdown") return;
+      const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
+      void end({ condition: "failed-transport", text });
+    });
+  } catch (error) {
+    const text = (error as Error).message;
+    await end({ condition: "failed-transport", text });
+    throw new JingleSessionError(text, "failed-transport", { cause: error });
+  }
+}
