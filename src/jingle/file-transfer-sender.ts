@@ -127,7 +127,7 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
   }
 
   /** The file ended (EOF). Fewer bytes than announced end the transfer with `media-error`. */
-  finish(now: number): void {
+  finish(_now: number): void {
     // Had every byte arrived, maybeDone would have left "sending" already.
     if (this.state === "sending")
       this.fail("media-error", "the file is shorter than the offered size");

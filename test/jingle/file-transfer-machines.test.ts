@@ -55,7 +55,8 @@ function transfer(
   const rEvents: FileTransferEvent[] = [];
   const info = (payload: FileTransferTransmit): FileTransferInfo => {
     assert.equal(payload.type, "session-info");
-    return parseFileTransferInfo((payload as { payload: never }).payload)!;
+    if (payload.type !== "session-info") throw new Error("not a session-info");
+    return parseFileTransferInfo(payload.payload)!;
   };
   s.begin(0, r.offset === 0 ? undefined : { offset: r.offset });
   r.begin(0);
