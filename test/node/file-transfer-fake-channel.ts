@@ -70,7 +70,7 @@ export class FakeChannel extends EventEmitter<DataChannelEvents> {
         this.emit("bufferedamountlow");
       }
     }
-    if (this.queue.length > 0) this.schedule();
+    if (this.queue.length > 0 && this.readyState === "open") this.schedule();
   }
 }
 
