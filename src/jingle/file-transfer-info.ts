@@ -5,10 +5,8 @@
 import { FileTransferParseError } from "./file-transfer-errors.js";
 import type { FileHash } from "./file-transfer-hash.js";
 import { NS_FILE_TRANSFER, buildFile, fileChild, parseFile } from "./file-transfer.js";
+import type { ContentCreator } from "./model.js";
 import { el, measure, namespaceOf, type XmlElement } from "./xml.js";
-
-/** Who created the content a payload refers to (XEP-0166 §7.3). */
-export type ContentCreator = "initiator" | "responder";
 
 /** The content a payload names (`creator` and `name` attributes). */
 export interface ContentRef {
