@@ -12,6 +12,7 @@ import { MultiHash, type FileHash, type HashAlgorithm } from "./file-transfer-ha
 import { buildReceived, type ContentRef, type FileTransferInfo } from "./file-transfer-info.js";
 import {
   DEFAULT_FINISH_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
   type FileTransferEvent,
   type FileTransferStats,
   type FileTransferTransmit,
@@ -31,6 +32,11 @@ export interface FileReceiverOptions {
   readonly sendReceived: boolean;
   /** Wait for a hash after the last byte, and for the peer after that, ms. Default 60 s. */
   readonly finishTimeout?: number;
+  /**
+   * While receiving: the longest time without data before the transfer ends with `timeout`
+   * (a stalled sender), ms. Default {@link DEFAULT_IDLE_TIMEOUT}.
+   */
+  readonly idleTimeout?: number;
 }
 
 /** The algorithms computed when the offer names none we know. */
@@ -101,6 +107,7 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
    */
   begin(now: number): void {
     if (this.state === "priming") throw new Error("begin before the resume prefix is primed");
+    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
     this.maybeComplete(now);
   }
 
@@ -121,6 +128,7 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
     if (data.length === 0) return;
     this.hash.update(data);
     this.received += data.length;
+    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
     this.transmits.push({ type: "write", data });
     this.events.push({ type: "progress", bytes: this.received, total: this.end - this.start });
     this.maybeComplete(now);
@@ -155,7 +163,9 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
   }
 
   handleTimeout(now: number): void {
-    if (this.deadline !== undefined && now >= this.deadline && this.state === "awaiting-checksum") {
+    if (this.deadline === undefined || now < this.deadline) return;
+    if (this.state === "receiving") this.fail("timeout", "no data from the sender");
+    else if (this.state === "awaiting-checksum") {
       this.fail("media-error", "no checksum arrived to verify the file with");
     }
   }
@@ -169,7 +179,9 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
   }
 
   pollTimeout(): Deadline {
-    return this.state === "awaiting-checksum" ? this.deadline : undefined;
+    return this.state === "awaiting-checksum" || this.state === "receiving"
+      ? this.deadline
+      : undefined;
   }
 
   /** True once the outcome is known. */

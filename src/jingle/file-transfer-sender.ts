@@ -14,6 +14,7 @@ import { MultiHash, type FileHash, type HashAlgorithm } from "./file-transfer-ha
 import { buildChecksum, type ContentRef, type FileTransferInfo } from "./file-transfer-info.js";
 import {
   DEFAULT_FINISH_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
   type FileTransferEvent,
   type FileTransferStats,
   type FileTransferTransmit,
@@ -33,6 +34,11 @@ export interface FileSenderOptions {
   readonly algorithms?: readonly HashAlgorithm[];
   /** Wait after the checksum for the receiver's answer, ms. Default {@link DEFAULT_FINISH_TIMEOUT}. */
   readonly finishTimeout?: number;
+  /**
+   * While sending: the longest time between two {@link FileSender.push} calls before the
+   * transfer ends with `timeout` (a stalled data path), ms. Default {@link DEFAULT_IDLE_TIMEOUT}.
+   */
+  readonly idleTimeout?: number;
 }
 
 type State = "offered" | "sending" | "awaiting-receiver" | "finished";
@@ -93,6 +99,7 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
     this.end = offset + length;
     this.position = this.readOffset;
     this.state = "sending";
+    this.idle(now);
     this.maybeDone(now);
   }
 
@@ -113,6 +120,7 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
     }
     this.hash?.update(bytes);
     this.position += bytes.length;
+    this.idle(now);
     const from = Math.max(before, this.start);
     const to = Math.min(this.position, this.end);
     const { chunkSize } = this.options;
@@ -179,7 +187,10 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
   }
 
   handleTimeout(now: number): void {
-    if (this.deadline !== undefined && now >= this.deadline && this.state === "awaiting-receiver") {
+    if (this.deadline === undefined || now < this.deadline) return;
+    if (this.state === "sending") {
+      this.abort(now, { condition: "timeout", text: "the data path stalled" });
+    } else if (this.state === "awaiting-receiver") {
       this.abort(now, {
         condition: "timeout",
         text: "no answer from the receiver after the checksum",
@@ -196,12 +207,18 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
   }
 
   pollTimeout(): Deadline {
-    return this.state === "awaiting-receiver" ? this.deadline : undefined;
+    return this.state === "awaiting-receiver" || this.state === "sending"
+      ? this.deadline
+      : undefined;
   }
 
   /** True once the outcome is known. */
   get finished(): boolean {
     return this.state === "finished";
+  }
+
+  private idle(now: number): void {
+    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
   }
 
   private fail(condition: Reason["condition"], text: string): void {

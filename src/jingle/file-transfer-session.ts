@@ -40,3 +40,6 @@ export interface FileTransferStats {
 
 /** The default wait for the peer's `<received/>`, `<checksum/>` or terminate: 60 s. */
 export const DEFAULT_FINISH_TIMEOUT = 60_000;
+
+/** The default longest pause in the data while a file moves: 60 s. */
+export const DEFAULT_IDLE_TIMEOUT = 60_000;

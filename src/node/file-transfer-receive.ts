@@ -200,10 +200,16 @@ export class FileReceivePump<M extends FileReceiveMachine> {
         result = { ...outcome, reason };
       }
     } else {
-      out?.destroy();
-      if (out !== undefined) await finished(out).catch(() => undefined);
-      if (outcome.reason.condition === "media-error")
+      if (outcome.reason.condition === "media-error") {
+        // Wrong bytes: nothing of them is kept.
+        out?.destroy();
+        if (out !== undefined) await finished(out).catch(() => undefined);
         await unlink(this.temp).catch(() => undefined);
+      } else if (out !== undefined) {
+        // Good bytes so far: flush them, so a later session can resume from them.
+        out.end();
+        await finished(out).catch(() => undefined);
+      }
     }
     this.settled = true;
     this.flushHeld();

@@ -176,6 +176,8 @@ export class FileSendPump<M extends FileSendMachine> {
       channel.bufferedAmount > 0 &&
       channel.bufferedAmount + bytes > this.highWaterMark
     ) {
+      // The machine's idle deadline must run while we wait: a channel that never drains ends it.
+      this.arm();
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
       this.drainEvents();
@@ -208,6 +210,7 @@ export class FileSendPump<M extends FileSendMachine> {
       () => {
         this.timer = undefined;
         this.options.sender.handleTimeout(this.clock());
+        this.wake?.();
         void this.pump();
       },
       Math.max(0, deadline - this.clock()),

@@ -284,3 +284,35 @@ describe("the XEP-0234 sender and receiver machines", () => {
     assert.throws(() => receiver(10, { range: { offset: 2, length: 3 } }), /end of the file/);
   });
 });
+
+describe("idle deadlines while a file moves", () => {
+  it("a sender whose data path stalls ends with timeout", () => {
+    const s = sender(bytes(10_000), { idleTimeout: 100 });
+    s.begin(0);
+    s.push(50, bytes(4096));
+    assert.equal(s.pollTimeout(), 150);
+    drain(s);
+    s.handleTimeout(149);
+    assert.equal(s.finished, false);
+    s.handleTimeout(150);
+    assert.deepEqual(drain(s).transmits, [
+      { type: "terminate", reason: { condition: "timeout", text: "the data path stalled" } },
+    ]);
+  });
+
+  it("a receiver that gets no data ends with timeout, and each block moves the deadline", () => {
+    const r = receiver(10, { idleTimeout: 100 });
+    assert.equal(r.pollTimeout(), undefined);
+    r.begin(0);
+    assert.equal(r.pollTimeout(), 100);
+    r.handleData(80, bytes(5));
+    assert.equal(r.pollTimeout(), 180);
+    r.handleTimeout(179);
+    assert.equal(r.finished, false);
+    r.handleTimeout(180);
+    assert.deepEqual(drain(r).transmits.at(-1), {
+      type: "terminate",
+      reason: { condition: "timeout", text: "no data from the sender" },
+    });
+  });
+});

@@ -48,7 +48,8 @@ export class FakeChannel extends EventEmitter<DataChannelEvents> {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    // A link with no capacity never delivers (a stalled path), and must not spin either.
+    if (this.scheduled || this.bytesPerTurn === 0) return;
     this.scheduled = true;
     setImmediate(() => this.deliver());
   }

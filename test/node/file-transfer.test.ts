@@ -180,3 +180,59 @@ describe("file transfer through Node streams over a data channel", () => {
     assert.ok(kept >= 500_000 && kept < data.length, `kept ${kept}`);
   });
 });
+
+describe("file-transfer pumps on a stalled or noisy channel", () => {
+  it("ends the sender with timeout when the channel never drains (bufferedAmount stays up)", async () => {
+    const source = join(dir, "stalled.src");
+    await writeFile(source, content32(1024 * 1024));
+    const [a] = fakeChannelPair(0); // delivers nothing: bufferedAmount never falls
+    const sender = new FileSender({
+      file: { size: 1024 * 1024 },
+      content,
+      chunkSize: 4096,
+      idleTimeout: 50,
+    });
+    const signals: string[] = [];
+    const pump = new FileSendPump({
+      sender,
+      channel: a,
+      path: source,
+      signal: (s) => signals.push(s.type),
+      highWaterMark: 64 * 1024,
+    });
+    const outcome = await pump.run();
+    assert.deepEqual(outcome.reason, { condition: "timeout", text: "the data path stalled" });
+    assert.deepEqual(signals, ["terminate"]);
+    assert.ok(a.maxBuffered <= 64 * 1024);
+  });
+
+  it("drops text messages on the receiving channel and still verifies the file", async () => {
+    const data = content32(20_000);
+    const target = join(dir, "text.out");
+    const [a, b] = fakeChannelPair();
+    const file = { size: data.length, hashesUsed: ["sha-1" as const] };
+    const receiver = new FileReceiver({ file, content, sendReceived: true });
+    const signals: string[] = [];
+    const pump = new FileReceivePump({
+      receiver,
+      channel: b,
+      path: target,
+      signal: (s) => signals.push(s.type),
+    });
+    await pump.start();
+    a.send("not file bytes");
+    a.send(data);
+    const sender = new FileSender({ file, content, chunkSize: 4096 });
+    sender.begin(0);
+    sender.push(0, data);
+    for (let t = sender.pollTransmit(); t !== undefined; t = sender.pollTransmit()) {
+      if (t.type === "session-info")
+        setImmediate(() => pump.handleInfo(parseFileTransferInfo(t.payload)!));
+    }
+    const result = await pump.result;
+    assert.equal(result.reason.condition, "success");
+    assert.equal(pump.textMessages, 1);
+    assert.deepEqual(signals, ["session-info", "terminate"]);
+    assert.deepEqual(new Uint8Array(await readFile(target)), data);
+  });
+});
