@@ -11,7 +11,6 @@ import { answerUsage, callUsage, peerUsage, usage } from "./usage.js";
 import { VERSION } from "./version.js";
 import { runPeer, type PeerOptions } from "./peer.js";
 import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
-import { parseAnswerArgs, parseCallArgs, runAnswer, runCall } from "./xmpp-commands.js";
 
 export { UsageError };
 
@@ -86,8 +85,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    if (command === "call") return await runCall(parseCallArgs(rest, process.env));
-    if (command === "answer") return await runAnswer(parseAnswerArgs(rest, process.env));
+    if (command === "call" || command === "answer") {
+      // Loaded on demand: `peer` (a bare ICE agent) needs none of XMPP, Jingle, DTLS or SCTP,
+      // and loading them all made its first connection measurably slower (bench/connect.ts).
+      const xmpp = await import("./xmpp-commands.js");
+      return command === "call"
+        ? await xmpp.runCall(xmpp.parseCallArgs(rest, process.env))
+        : await xmpp.runAnswer(xmpp.parseAnswerArgs(rest, process.env));
+    }
     if (command === "peer") {
       return await runPeer(parsePeerArgs(rest, process.env), {
         input: process.stdin,
