@@ -258,8 +258,11 @@ try {
   mine.close();
   await timeout(Promise.all([wrtcSawClose, oursClosed]), "our close reaching libwebrtc");
   const theirsClosed = once(theirs, "close");
+  // libwebrtc's channel is `closed` once our reset of the stream reached it too (under loss
+  // that may be a retransmission later than our own `close`).
+  const wrtcClosedOwn = new Promise<void>((resolve) => (fromWrtc.onclose = () => resolve()));
   fromWrtc.close();
-  await timeout(theirsClosed, "libwebrtc's close reaching ours");
+  await timeout(Promise.all([theirsClosed, wrtcClosedOwn]), "libwebrtc's close reaching ours");
   const stats = association.stats();
 
   process.stdout.write(
