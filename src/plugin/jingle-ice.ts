@@ -45,6 +45,13 @@ import {
   responderDataChannels,
   type SessionDataChannels,
 } from "./data-channels.js";
+import { FileTransfer, FileTransferRoutes, NS_FILE_TRANSFER } from "./file-transfer.js";
+import { IncomingFile } from "./file-receive.js";
+import { describeFile, runSend, type SendFileOptions } from "./file-send.js";
+import {
+  buildFileTransferDescription,
+  parseFileTransferDescription,
+} from "../jingle/file-transfer.js";
 import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
 import { XmppLinkWatch } from "./signalling.js";
@@ -73,6 +80,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly applications: ReadonlyMap<string, JingleApplication>;
   private readonly certificate: DtlsCertificate | undefined;
   private readonly features: readonly string[];
+  private readonly files: FileTransferRoutes | undefined;
 
   constructor(
     private readonly xmpp: XmppClient,
@@ -96,6 +104,14 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
         ...applications.flatMap((a) => a.features),
       ]),
     ];
+    if (this.applications.has(NS_FILE_TRANSFER))
+      this.files = new FileTransferRoutes({
+        xmpp,
+        self: () => xmpp.jid?.toString() ?? "",
+        iqTimeoutMs: this.iqTimeoutMs,
+        report: (error) => this.report(error),
+        after: (work) => this.after(work),
+      });
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".
@@ -145,11 +161,40 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       to,
       true,
       name,
-      application.offer(),
+      options.description ?? application.offer(),
       undefined,
       "actpass",
       dataChannels,
     );
+  }
+
+  /**
+   * Sends the file at `path` to `peer` (a full JID) with XEP-0234 over a data channel
+   * (docs/file-transfer.md, "Plugin"); needs {@link fileTransferApplication} in the registry.
+   * Rejects for local mistakes (no such file, bad JID); the transfer's `result` tells the rest.
+   */
+  async sendFile(peer: string, path: string, options: SendFileOptions = {}): Promise<FileTransfer> {
+    const files = this.files;
+    if (files === undefined)
+      throw new JingleIceError("fileTransferApplication() is not registered");
+    const file = await describeFile(path, options);
+    const session = this.initiate(peer, {
+      application: NS_FILE_TRANSFER,
+      contentName: "file",
+      description: buildFileTransferDescription(file),
+      ...(options.sctpVariant !== undefined && { sctpVariant: options.sctpVariant }),
+    });
+    return new FileTransfer(session, (t) => runSend(t, files, file, path, options.signal));
+  }
+
+  /** The offered file of an incoming file-transfer session, or undefined for other sessions. */
+  incomingFile(session: JingleSession): IncomingFile | undefined {
+    if (this.files === undefined || session.initiator || session.application !== NS_FILE_TRANSFER)
+      return undefined;
+    const file = parseFileTransferDescription(session.remoteDescription!);
+    return file.size === undefined
+      ? undefined
+      : new IncomingFile(session, { ...file, size: file.size }, this.files);
   }
 
   /**
@@ -229,6 +274,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       }
       throw error;
     }
+    const routed = this.files?.onInfo(from, jingle);
+    if (routed !== undefined) return routed;
     const decision = dispatch(this.sessions.values(), from, jingle, this.limits);
     switch (decision.kind) {
       case "error": {
