@@ -123,7 +123,6 @@ export class InfoRoute {
 /** What the file-transfer wiring needs from the plugin. */
 export interface FileTransferHost {
   readonly xmpp: XmppClient;
-  readonly self: () => string;
   readonly iqTimeoutMs: number;
   readonly report: (error: Error) => void;
   /** Runs `work` after the IQ handler's reply has been written. */
@@ -178,7 +177,7 @@ export class FileTransferRoutes {
     const stanza = buildJingle({
       action: "session-info",
       sid: session.sid,
-      initiator: session.initiator ? this.host.self() : session.peer,
+      initiator: session.initiator ? (this.host.xmpp.jid?.toString() ?? "") : session.peer,
       contents: [],
       info: [payload],
     });
