@@ -50,6 +50,8 @@ export function offeredFile(
     return undefined;
   // The application's answer() parsed it already: a size is there.
   const file = parseFileTransferDescription(description);
+  // From now on its XEP-0234 session-info payloads are acked and held for the receiver.
+  files.open(session);
   return file.size === undefined
     ? undefined
     : new IncomingFile(session, { ...file, size: file.size }, files);

@@ -135,9 +135,14 @@ export class FileTransferRoutes {
 
   constructor(private readonly host: FileTransferHost) {}
 
-  /** A route for `session`, removed when it ends (sessions are capped, so routes are too). */
+  /**
+   * The route of `session` (made on first use), removed when it ends: sessions are capped, so
+   * routes are too.
+   */
   open(session: JingleSession): InfoRoute {
     const key = routeKey(session.peer, session.sid);
+    const existing = this.routes.get(key);
+    if (existing !== undefined) return existing;
     const route = new InfoRoute();
     this.routes.set(key, route);
     session.once("terminated", () => this.routes.delete(key));

@@ -19,7 +19,14 @@ import {
   type IncomingFile,
   type JingleIce,
 } from "../../src/plugin/index.js";
-import { FakeNetwork } from "./fake-xmpp.js";
+import { FakeNetwork, FakeStanzaError } from "./fake-xmpp.js";
+import { xml } from "@xmpp/xml";
+import { buildJingle } from "../../src/jingle/build.js";
+import { buildFileTransferDescription } from "../../src/jingle/file-transfer.js";
+import { NS_JINGLE } from "../../src/jingle/model.js";
+import { parseJingle } from "../../src/jingle/parse.js";
+import { el } from "../../src/jingle/xml.js";
+import { toXmpp } from "../../src/plugin/xmpp.js";
 
 const ice = { addresses: ["127.0.0.1"] };
 const ALICE = "alice@jingle.test/bot";
@@ -210,6 +217,105 @@ describe("file transfer through the plugin", () => {
     });
     await assert.rejects(other.sendFile(BOB, join(dir, "nope")), /not registered/);
   });
+});
+
+describe("file-transfer signalling", () => {
+  it(
+    "answers the session-info of a file-transfer session: XEP-0234 payloads acked, a malformed one bad-request, others unsupported-info",
+    TIMEOUT,
+    async () => {
+      const { network, alice, nextFile } = pair();
+      const { path } = await makeFile("info.bin", 3);
+      const sent = await alice.sendFile(BOB, path, { sctpVariant: "sctpmap" });
+      const offer = await nextFile();
+      const { sid } = sent.session;
+      const asAlice = network.sender(ALICE);
+      const info = (payload: XmlElement) =>
+        asAlice.iqCaller.request(
+          xml(
+            "iq",
+            { type: "set", to: BOB },
+            toXmpp(
+              buildJingle({
+                action: "session-info",
+                sid,
+                initiator: ALICE,
+                contents: [],
+                info: [payload],
+              }),
+            ),
+          ),
+        );
+      // A <received/> is acked (and counted as stray by the receiver: it has no machine yet).
+      await info(el("received", { xmlns: NS_FILE_TRANSFER, creator: "initiator", name: "file" }));
+      await assert.rejects(
+        info(el("checksum", { xmlns: NS_FILE_TRANSFER, creator: "initiator", name: "file" })),
+        (e: unknown) => e instanceof FakeStanzaError && e.condition === "bad-request",
+      );
+      await assert.rejects(
+        info(el("mute", { xmlns: "urn:xmpp:jingle:apps:rtp:info:1" })),
+        (e: unknown) =>
+          e instanceof FakeStanzaError &&
+          e.condition === "feature-not-implemented" &&
+          e.element.toString().includes("unsupported-info"),
+      );
+      await offer.decline();
+      assert.equal((await sent.result).reason.condition, "decline");
+    },
+  );
+
+  it(
+    "refuses an XEP-0234 request (senders='responder') with failed-application",
+    TIMEOUT,
+    async () => {
+      const { network, bob } = pair();
+      const mallory = network.client("mallory@jingle.test/x");
+      const terminated = new Promise<XmlElement>((resolve) =>
+        mallory.iqCallee.set(NS_JINGLE, "jingle", (ctx) => {
+          resolve(ctx.element as XmlElement);
+          return true;
+        }),
+      );
+      const refused = new Promise((resolve) => bob.on("refused", resolve));
+      await mallory.iqCaller.request(
+        xml(
+          "iq",
+          { type: "set", to: BOB },
+          toXmpp(
+            buildJingle({
+              action: "session-initiate",
+              sid: "req1",
+              initiator: "mallory@jingle.test/x",
+              contents: [
+                {
+                  creator: "initiator",
+                  name: "file",
+                  senders: "responder",
+                  description: buildFileTransferDescription({ name: "wanted.txt", size: 1 }),
+                  transport: {
+                    kind: "ice-udp",
+                    ufrag: "peer",
+                    pwd: "peer-password-0123456789",
+                    candidates: [],
+                    gatheringComplete: false,
+                    skipped: [],
+                    fingerprints: [
+                      { hash: "sha-256", setup: "actpass", value: "AB:".repeat(31) + "AB" },
+                    ],
+                    sctp: { variant: "sctpmap", port: 5000, protocol: "webrtc-datachannel" },
+                  },
+                },
+              ],
+            }),
+          ),
+        ),
+      );
+      const jingle = parseJingle(await terminated);
+      assert.equal(jingle.action, "session-terminate");
+      assert.equal(jingle.reason?.condition, "failed-application");
+      await refused;
+    },
+  );
 });
 
 describe("sanitizeFileName", () => {
