@@ -35,6 +35,9 @@ export async function startSendFile(
   return new FileTransfer(session, (t) => runSend(t, files, file, path, options.signal));
 }
 
+/** One {@link IncomingFile} per session, so that `receive()` runs once. */
+const offers = new WeakMap<JingleSession, IncomingFile>();
+
 /** The offer of an incoming file-transfer session; see `JingleIce.incomingFile`. */
 export function offeredFile(
   files: FileTransferRoutes | undefined,
@@ -49,12 +52,15 @@ export function offeredFile(
   )
     return undefined;
   // The application's answer() parsed it already: a size is there.
+  const known = offers.get(session);
+  if (known !== undefined) return known;
   const file = parseFileTransferDescription(description);
   // From now on its XEP-0234 session-info payloads are acked and held for the receiver.
   files.open(session);
-  return file.size === undefined
-    ? undefined
-    : new IncomingFile(session, { ...file, size: file.size }, files);
+  if (file.size === undefined) return undefined;
+  const offer = new IncomingFile(session, { ...file, size: file.size }, files);
+  offers.set(session, offer);
+  return offer;
 }
 
 /**

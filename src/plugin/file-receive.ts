@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { unlink } from "node:fs/promises";
+import { JingleIceError } from "../common/errors.js";
 import { FLAVOURS } from "../jingle/file-transfer-flavour.js";
 import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { FileReceiver } from "../jingle/file-transfer-receiver.js";
@@ -42,8 +43,15 @@ export class IncomingFile {
     private readonly routes: FileTransferRoutes,
   ) {}
 
-  /** Accepts the session and receives the file to `target`. */
+  private taken = false;
+
+  /**
+   * Accepts the session and receives the file to `target`.
+   * @throws {JingleIceError} when called a second time for the same session.
+   */
   receive(target: ReceiveTarget): FileTransfer {
+    if (this.taken) throw new JingleIceError("receive() was called already for this session");
+    this.taken = true;
     return new FileTransfer(this.session, (t) => runReceive(t, this.routes, this.file, target));
   }
 

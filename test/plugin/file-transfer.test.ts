@@ -181,14 +181,17 @@ describe("file transfer through the plugin", () => {
     "writes under a safe name and never overwrites: the peer's path is cut to its last segment",
     TIMEOUT,
     async () => {
-      const { alice, nextFile } = pair();
+      const { alice, bob, nextFile } = pair();
       const { path } = await makeFile("x.txt", 5);
       const to = await inbox("in-names");
       await writeFile(join(to, "passwd"), "mine");
       const sent = await alice.sendFile(BOB, path, { name: "../../etc/passwd" });
       const offer = await nextFile();
       assert.equal(offer.file.name, "../../etc/passwd", "the offer as sent");
-      const got = await offer.receive({ dir: to }).result;
+      assert.equal(bob.incomingFile(offer.session), offer, "one offer per session");
+      const transfer = offer.receive({ dir: to });
+      assert.throws(() => offer.receive({ dir: to }), /called already/);
+      const got = await transfer.result;
       await sent.result;
       assert.equal(got.path, join(to, "passwd (1)"));
       assert.equal(await readFile(join(to, "passwd"), "utf8"), "mine");
