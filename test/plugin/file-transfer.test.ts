@@ -20,6 +20,7 @@ import {
   type JingleIce,
 } from "../../src/plugin/index.js";
 import { FakeNetwork, FakeStanzaError } from "./fake-xmpp.js";
+import { DEFAULT_SEND_HIGH_WATER_MARK } from "../../src/node/file-transfer-send.js";
 import { xml } from "@xmpp/xml";
 import { buildJingle } from "../../src/jingle/build.js";
 import { buildFileTransferDescription } from "../../src/jingle/file-transfer.js";
@@ -94,6 +95,21 @@ describe("file transfer through the plugin", () => {
             sctpVariant: variant,
             mediaType: "application/octet-stream",
           });
+          // Memory stays bounded: the sender's channel never queues more than the pump's
+          // high-water mark (plus one message), whatever the file's size.
+          let queued = 0;
+          let messages = 0;
+          const create = sent.session.createDataChannel.bind(sent.session);
+          sent.session.createDataChannel = (label, init) => {
+            const channel = create(label, init);
+            const send = channel.send.bind(channel);
+            channel.send = (data) => {
+              send(data);
+              messages++;
+              queued = Math.max(queued, channel.bufferedAmount);
+            };
+            return channel;
+          };
           let progress = 0;
           sent.on("progress", (bytes, total) => {
             assert.ok(bytes >= progress && bytes <= total);
@@ -121,6 +137,9 @@ describe("file transfer through the plugin", () => {
           assert.equal(createHash("sha256").update(kept).digest("base64"), sha256);
           assert.deepEqual(await readdir(to), [name], "no .part or placeholder left");
           if (size > 0) assert.equal(progress, size);
+          const chunk = variant === "sctpmap" ? 16_384 : 4096;
+          assert.equal(messages, Math.ceil(size / chunk), "messages of the flavour's size");
+          assert.ok(queued <= DEFAULT_SEND_HIGH_WATER_MARK + chunk, `queued ${queued}`);
           await alice.close();
         },
       );
