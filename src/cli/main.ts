@@ -4,10 +4,12 @@
  *   jingle-ice peer [options]            drive an ICE agent over a JSON-lines protocol (docs/cli.md)
  *   jingle-ice call <full-jid> [options] open a Jingle session over XMPP, ping, terminate
  *   jingle-ice answer [options]          accept Jingle sessions over XMPP and echo datagrams
+ *   jingle-ice send <full-jid> <path>    send a file (XEP-0234 over data channels)
+ *   jingle-ice receive --dir D [options] receive files into D
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
-import { answerUsage, callUsage, peerUsage, usage } from "./usage.js";
+import { answerUsage, callUsage, peerUsage, receiveUsage, sendUsage, usage } from "./usage.js";
 import { VERSION } from "./version.js";
 import { runPeer, type PeerOptions } from "./peer.js";
 import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
@@ -79,7 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         ? answerUsage
         : command === "peer"
           ? peerUsage
-          : usage;
+          : command === "send"
+            ? sendUsage
+            : command === "receive"
+              ? receiveUsage
+              : usage;
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(`${commandUsage}\n`);
     return 0;
@@ -92,6 +98,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return command === "call"
         ? await xmpp.runCall(xmpp.parseCallArgs(rest, process.env))
         : await xmpp.runAnswer(xmpp.parseAnswerArgs(rest, process.env));
+    }
+    if (command === "send" || command === "receive") {
+      // On demand too, like call and answer.
+      const files = await import("./file-commands.js");
+      return command === "send"
+        ? await files.runSend(files.parseSendArgs(rest, process.env))
+        : await files.runReceive(files.parseReceiveArgs(rest, process.env));
     }
     if (command === "peer") {
       return await runPeer(parsePeerArgs(rest, process.env), {

@@ -36,6 +36,25 @@ Candidates reveal this machine's addresses: it answers only the JIDs you allow.
   --once                   exit after the first session ends
 ${xmppOptions}`;
 
+export const sendUsage = `usage: jingle-ice send <full-jid> <path> [options]
+Sends the file at <path> with XEP-0234 over a data channel; reports progress and the hashes.
+Exits 0 only when the receiver verified the file; 1 when it failed or was declined.
+  --name NAME              the name offered (default: the path's base name)
+  --media-type TYPE        the media type offered
+  --variant V              auto (default: ask the peer), sctpmap (XEP-0343, StanzaJS) or
+                           webrtc-datachannel (Conversations)
+${xmppOptions}`;
+
+export const receiveUsage = `usage: jingle-ice receive --dir DIR (--allow JID... | --allow-anyone) [options]
+Receives files into DIR under the sender's name made safe (never overwriting: "name (1).ext").
+A file appears only once its hash is verified.
+  --dir DIR                where files go
+  --allow JID              accept files from this bare or full JID (repeatable)
+  --allow-anyone           accept files from anyone
+  --max-size BYTES         decline larger files
+  --once                   exit after the first transfer: 0 when it arrived verified, else 1
+${xmppOptions}`;
+
 export const peerUsage = `usage: jingle-ice peer [options]
 Drives one ICE agent over a JSON-lines protocol on stdin/stdout (docs/cli.md).
   --role controlling|controlled   (default controlling)
@@ -52,6 +71,8 @@ Drives one ICE agent over a JSON-lines protocol on stdin/stdout (docs/cli.md).
 
 export const usage = `usage: jingle-ice call <full-jid> [options]    open a session, ping, terminate
        jingle-ice answer --allow JID [options]   accept sessions and echo
+       jingle-ice send <full-jid> <path>         send a file
+       jingle-ice receive --dir D --allow JID    receive files
        jingle-ice peer [options]                 an ICE agent over JSON lines
        jingle-ice --version
 Run 'jingle-ice <command> --help' for a command's options.`;

@@ -64,7 +64,8 @@ const common = {
   "no-dtls": { type: "boolean", default: false },
 } as const;
 
-function commonOptions(
+/** The options every XMPP command takes, from parsed `values`. */
+export function commonOptions(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): XmppCommandOptions {
@@ -123,7 +124,8 @@ function commonOptions(
   };
 }
 
-function parse(
+/** Parses `args` with the options every XMPP command takes plus `extra`. */
+export function parse(
   args: readonly string[],
   extra: Record<string, { type: "string" | "boolean"; multiple?: boolean; default?: unknown }>,
 ) {
@@ -188,10 +190,12 @@ export class LoginError extends JingleIceError {
   override readonly name = "LoginError";
 }
 
-async function login(
+/** Logs in and sets up the plugin (with `applications`, when given). */
+export async function login(
   options: XmppCommandOptions,
   report: Report,
   policy?: JingleIceOptions["policy"],
+  applications?: JingleIceOptions["applications"],
 ): Promise<{ xmpp: Client; jingle: ReturnType<typeof jingleIceUdp> }> {
   const { client } = await import("@xmpp/client").catch(() => {
     throw new Error("the call and answer commands need @xmpp/client: npm install @xmpp/client");
@@ -222,6 +226,7 @@ async function login(
     dtls: options.dtls,
     ...(options.offlineTimeoutMs !== undefined && { offlineTimeoutMs: options.offlineTimeoutMs }),
     ...(policy !== undefined && { policy }),
+    ...(applications !== undefined && { applications }),
   });
   // xmpp.js keeps reconnecting after a failed first login: give up, stop it, and say why.
   let timer: NodeJS.Timeout | undefined;

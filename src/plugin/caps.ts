@@ -4,7 +4,9 @@
  * that we do Jingle ICE-UDP.
  */
 import { createHash } from "node:crypto";
-import { NS_JINGLE, NS_JINGLE_ICE_UDP } from "../jingle/model.js";
+import type { JingleApplication } from "../jingle/application.js";
+import { NS_JINGLE, NS_JINGLE_DTLS, NS_JINGLE_ICE_UDP } from "../jingle/model.js";
+import { dataChannelFeatures } from "./data-channels.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import { toXmpp, type XmppClient } from "./xmpp.js";
 
@@ -72,3 +74,22 @@ export const BASE_FEATURES: readonly string[] = [
   NS_JINGLE,
   NS_JINGLE_ICE_UDP,
 ];
+
+/**
+ * Everything disco#info lists for a plugin with `applications`: the base features, DTLS
+ * (XEP-0320) when on, the data-channel transports when an application needs them, and each
+ * application's own (e.g. file-transfer:5 and the hash features only when it is registered).
+ */
+export function pluginFeatures(
+  applications: readonly JingleApplication[],
+  dtls: boolean,
+): string[] {
+  return [
+    ...new Set([
+      ...BASE_FEATURES,
+      ...(dtls ? [NS_JINGLE_DTLS] : []),
+      ...dataChannelFeatures(applications, dtls),
+      ...applications.flatMap((a) => a.features),
+    ]),
+  ];
+}

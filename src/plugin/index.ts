@@ -15,3 +15,15 @@ export {
   type JingleApplication,
   type TransportNeed,
 } from "../jingle/application.js";
+export {
+  FileTransfer,
+  NS_FILE_TRANSFER,
+  NS_HASHES,
+  fileTransferApplication,
+  hashFunctionFeature,
+  type FileTransferEvents,
+  type FileTransferResult,
+} from "./file-transfer.js";
+export { IncomingFile, type ReceiveTarget } from "./file-receive.js";
+export type { SendFileOptions } from "./file-send.js";
+export { sanitizeFileName } from "./file-names.js";

@@ -17,13 +17,7 @@ import {
 } from "../jingle/application.js";
 import { buildJingle } from "../jingle/build.js";
 import { buildStanzaError, JingleParseError } from "../jingle/errors.js";
-import {
-  NS_JINGLE,
-  NS_JINGLE_DTLS,
-  type DtlsSetup,
-  type Jingle,
-  type Reason,
-} from "../jingle/model.js";
+import { NS_JINGLE, type DtlsSetup, type Jingle, type Reason } from "../jingle/model.js";
 import { answerSetup, securityMismatch } from "../jingle/dtls-setup.js";
 import type { DtlsCertificate } from "../dtls/certificate.js";
 import { defaultCertificate } from "../node/dtls-certificate.js";
@@ -31,7 +25,7 @@ import { DEFAULT_SESSION_LIMITS, dispatch, type SessionLimits } from "../jingle/
 import { parseJingle } from "../jingle/parse.js";
 import { el, type XmlElement } from "../jingle/xml.js";
 import {
-  BASE_FEATURES,
+  pluginFeatures,
   CAPS_NODE,
   IDENTITY,
   capsElement,
@@ -40,11 +34,15 @@ import {
 } from "./caps.js";
 import { AutoIceServers } from "./extdisco.js";
 import {
-  dataChannelFeatures,
   initiatorDataChannels,
   responderDataChannels,
   type SessionDataChannels,
 } from "./data-channels.js";
+import { FileTransferRoutes, NS_FILE_TRANSFER, type FileTransfer } from "./file-transfer.js";
+import type { IncomingFile } from "./file-receive.js";
+import type { SendFileOptions } from "./file-send.js";
+import { fileRequestRefusal, offeredFile, startSendFile } from "./file-api.js";
+import { offerSession } from "./incoming-offer.js";
 import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
 import { XmppLinkWatch } from "./signalling.js";
@@ -73,6 +71,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private readonly applications: ReadonlyMap<string, JingleApplication>;
   private readonly certificate: DtlsCertificate | undefined;
   private readonly features: readonly string[];
+  private readonly files: FileTransferRoutes | undefined;
 
   constructor(
     private readonly xmpp: XmppClient,
@@ -88,14 +87,11 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       options.dtls === false ? undefined : (options.certificate ?? defaultCertificate());
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
-    this.features = [
-      ...new Set([
-        ...BASE_FEATURES,
-        ...(this.certificate === undefined ? [] : [NS_JINGLE_DTLS]),
-        ...dataChannelFeatures(applications, this.certificate !== undefined),
-        ...applications.flatMap((a) => a.features),
-      ]),
-    ];
+    this.features = pluginFeatures(applications, this.certificate !== undefined);
+    const report = (error: Error): void => this.report(error);
+    const after = (work: () => void): void => this.after(work);
+    if (this.applications.has(NS_FILE_TRANSFER))
+      this.files = new FileTransferRoutes({ xmpp, iqTimeoutMs: this.iqTimeoutMs, report, after });
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".
@@ -145,11 +141,25 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       to,
       true,
       name,
-      application.offer(),
+      options.description ?? application.offer(),
       undefined,
       "actpass",
       dataChannels,
     );
+  }
+
+  /**
+   * Sends the file at `path` to `peer` (a full JID) with XEP-0234 over a data channel
+   * (docs/file-transfer.md, "Plugin"); needs {@link fileTransferApplication} in the registry.
+   * Rejects for local mistakes (no such file, bad JID); the transfer's `result` tells the rest.
+   */
+  sendFile(peer: string, path: string, options: SendFileOptions = {}): Promise<FileTransfer> {
+    return startSendFile(this.files, (p, o) => this.initiate(p, o), peer, path, options);
+  }
+
+  /** The offered file of an incoming file-transfer session, or undefined for other sessions. */
+  incomingFile(session: JingleSession): IncomingFile | undefined {
+    return offeredFile(this.files, session);
   }
 
   /**
@@ -229,6 +239,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       }
       throw error;
     }
+    const routed = this.files?.onInfo(from, jingle);
+    if (routed !== undefined) return routed;
     const decision = dispatch(this.sessions.values(), from, jingle, this.limits);
     switch (decision.kind) {
       case "error": {
@@ -269,6 +281,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   private incoming(from: string, jingle: Jingle): void {
     const offer = negotiate(jingle, new Set(this.applications.keys()));
     if (isReason(offer)) return this.refuseNew(from, jingle, offer);
+    const request = fileRequestRefusal(offer);
+    if (request !== undefined) return this.refuseNew(from, jingle, request);
     // XEP-0320: DTLS unless both sides ask for plaintext.
     const transport =
       offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
@@ -340,40 +354,16 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
   /** Runs the policy on an acknowledged, servable session-initiate, then offers it. */
   private async offer(session: JingleSession, jingle: Jingle, offer: Offer): Promise<void> {
     session.handle(jingle);
-    let allowed: boolean;
-    try {
-      allowed =
-        this.options.policy === undefined
-          ? true
-          : await this.options.policy(session.peer, {
-              application: offer.application,
-              description: offer.description,
-              sid: session.sid,
-            });
-    } catch (error) {
-      this.report(reportable(error, "policy failed"));
-      await session.terminate("general-error", "policy failed");
-      return;
-    }
-    if (!allowed) {
-      this.emit("refused", {
-        peer: session.peer,
-        sid: session.sid,
-        reason: { condition: "decline" },
-      });
-      await session.terminate("decline");
-      return;
-    }
-    if (this.listenerCount("incoming") === 0) {
-      await session.terminate("decline", "not accepting sessions");
-      return;
-    }
-    try {
-      this.emit("incoming", session);
-    } catch (error) {
-      this.report(reportable(error, "incoming listener failed"));
-      if (session.state === "pending") await session.terminate("general-error");
-    }
+    await offerSession(
+      {
+        policy: this.options.policy,
+        report: (error) => this.report(error),
+        refused: (refused) => this.emit("refused", refused),
+        incoming: (s) => this.listenerCount("incoming") > 0 && this.emit("incoming", s),
+      },
+      session,
+      offer,
+    );
   }
 
   /** Runs `work` after the IQ handler's reply has been written (xmpp.js sends it in a microtask). */

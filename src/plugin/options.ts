@@ -81,6 +81,8 @@ export interface InitiateOptions {
    * @default "auto"
    */
   readonly sctpVariant?: SctpVariant | "auto";
+  /** Our `<description/>`, instead of the application's `offer()` (e.g. the file to send). */
+  readonly description?: XmlElement;
 }
 
 /** Events of the plugin. */

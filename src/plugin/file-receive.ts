@@ -1,0 +1,171 @@
+/**
+ * Receiving a file (XEP-0234 over a data channel, docs/file-transfer.md "Plugin"): an incoming
+ * file-transfer session shows its offer as an {@link IncomingFile}; `receive()` reserves a safe
+ * new file name, accepts the session, takes the channel the sender opens and runs a
+ * {@link FileReceivePump}: the file appears under its name only once its hash is verified.
+ */
+import { randomBytes } from "node:crypto";
+import { unlink } from "node:fs/promises";
+import { JingleIceError } from "../common/errors.js";
+import { FLAVOURS } from "../jingle/file-transfer-flavour.js";
+import type { FileHash } from "../jingle/file-transfer-hash.js";
+import { FileReceiver } from "../jingle/file-transfer-receiver.js";
+import type { FileDescription } from "../jingle/file-transfer.js";
+import type { Reason } from "../jingle/model.js";
+import type { DataChannel } from "../node/data-channel.js";
+import { FileReceivePump } from "../node/file-transfer-receive.js";
+import { endedResult, sessionFlavour } from "./file-send.js";
+import { reserveFile, reservePath, sanitizeFileName } from "./file-names.js";
+import { FileTransfer, type FileTransferResult, type FileTransferRoutes } from "./file-transfer.js";
+import type { JingleSession } from "./session.js";
+
+/** Where {@link IncomingFile.receive} puts the file. */
+export type ReceiveTarget =
+  /** In this directory, under the peer's name made safe (`name (1).ext` if it exists). */
+  | { readonly dir: string }
+  /** Exactly this path; the transfer is refused if it exists. */
+  | { readonly path: string };
+
+/** How long after our session-accept the sender has to open its channel, in ms. */
+export const CHANNEL_TIMEOUT = 30_000;
+/**
+ * How long a receiver that sent `<received/>` waits for the sender's session-terminate (the
+ * sender ends the session in that flavour, XEP-0234 §7) before it terminates itself, in ms.
+ */
+export const RECEIVED_GRACE = 5000;
+
+/** An incoming file-transfer session: the offered file, and what to do with it. */
+export class IncomingFile {
+  constructor(
+    readonly session: JingleSession,
+    /** The file as offered: name (the peer's, unsanitized), size, media type, hashes… */
+    readonly file: FileDescription & { readonly size: number },
+    private readonly routes: FileTransferRoutes,
+  ) {}
+
+  private taken = false;
+
+  /**
+   * Accepts the session and receives the file to `target`.
+   * @throws {JingleIceError} when called a second time for the same session.
+   */
+  receive(target: ReceiveTarget): FileTransfer {
+    if (this.taken) throw new JingleIceError("receive() was called already for this session");
+    this.taken = true;
+    return new FileTransfer(this.session, (t) => runReceive(t, this.routes, this.file, target));
+  }
+
+  /** Refuses the file (session-terminate `decline`, XEP-0166 §6.7). */
+  decline(text?: string): Promise<void> {
+    return this.session.terminate("decline", text);
+  }
+}
+
+async function runReceive(
+  transfer: FileTransfer,
+  routes: FileTransferRoutes,
+  file: FileDescription & { readonly size: number },
+  target: ReceiveTarget,
+): Promise<FileTransferResult> {
+  const { session } = transfer;
+  let ended: Reason | undefined;
+  const endedNow = new Promise<Reason>((resolve) =>
+    session.once("terminated", (reason) => resolve((ended = reason))),
+  );
+  let path: string;
+  try {
+    path =
+      "dir" in target
+        ? await reserveFile(target.dir, sanitizeFileName(file.name))
+        : await reservePath(target.path);
+  } catch (error) {
+    await session.terminate("general-error", "cannot store the file");
+    throw error;
+  }
+  const temp = `${path}.${randomBytes(6).toString("hex")}.part`;
+  const cleanup = async (): Promise<void> => {
+    await unlink(path).catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+  };
+  const route = routes.open(session);
+  const flavour = sessionFlavour(session);
+  const profile = FLAVOURS[flavour];
+  const receiver = new FileReceiver({
+    file,
+    content: { creator: "initiator", name: session.contentName },
+    sendReceived: profile.receiverSendsReceived,
+  });
+  let checked: readonly FileHash[] = file.hashes ?? [];
+  let pump: FileReceivePump<FileReceiver> | undefined;
+  const signal = (
+    s: Parameters<ConstructorParameters<typeof FileReceivePump<FileReceiver>>[0]["signal"]>[0],
+  ): void => {
+    if (s.type === "session-info") {
+      void routes.sendInfo(session, s.payload);
+    } else if (s.reason.condition === "success" && profile.receiverSendsReceived) {
+      // The sender terminates after our <received/>; we do only if it does not.
+      const timer = setTimeout(() => void session.terminate("success"), RECEIVED_GRACE);
+      timer.unref();
+      session.once("terminated", () => clearTimeout(timer));
+    } else {
+      void session.terminate(s.reason.condition, s.reason.text);
+    }
+  };
+  // The sender opens the channel (docs/file-transfer.md, "Flavours"): the first one is the file's.
+  const started = new Promise<FileReceivePump<FileReceiver>>((resolve, reject) => {
+    const onChannel = (channel: DataChannel): void => {
+      session.off("datachannel", onChannel);
+      const p = new FileReceivePump({
+        receiver,
+        channel,
+        path,
+        tempPath: temp,
+        signal,
+        onEvent: (e) => {
+          if (e.type === "progress") transfer.emit("progress", e.bytes, e.total);
+        },
+      });
+      pump = p;
+      // Listening starts synchronously (no resume offset), so no message is missed.
+      p.start().then(() => resolve(p), reject);
+      route.attach((info) => {
+        if (info.kind === "checksum") checked = info.hashes;
+        p.handleInfo(info);
+      });
+    };
+    session.on("datachannel", onChannel);
+  });
+  session.on("terminated", (reason) => pump?.handleTerminate(reason));
+  try {
+    await session.accept();
+  } catch {
+    await cleanup();
+    return endedResult(ended ?? { condition: "connectivity-error" }, flavour);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const noChannel = new Promise<"no-channel">((resolve) => {
+    timer = setTimeout(() => resolve("no-channel"), CHANNEL_TIMEOUT);
+  });
+  const first = await Promise.race([started, endedNow, noChannel]);
+  clearTimeout(timer);
+  if (!(first instanceof FileReceivePump)) {
+    const reason: Reason =
+      first === "no-channel"
+        ? { condition: "timeout", text: "the sender opened no data channel" }
+        : first;
+    if (session.state !== "ended") await session.terminate(reason.condition, reason.text);
+    await cleanup();
+    return endedResult(reason, flavour);
+  }
+  const result = await first.result;
+  if (result.path === undefined) await cleanup();
+  const success = result.reason.condition === "success";
+  return {
+    reason: result.reason,
+    bytes: result.bytes,
+    verified: result.verified,
+    hashes: success ? checked : [],
+    ...(result.path !== undefined && { path: result.path }),
+    flavour,
+  };
+}
