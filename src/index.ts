@@ -36,6 +36,15 @@ export {
   type JingleApplication,
   type TransportNeed,
 } from "./jingle/application.js";
+export {
+  FileTransfer,
+  NS_FILE_TRANSFER,
+  fileTransferApplication,
+  type FileTransferEvents,
+  type FileTransferResult,
+} from "./plugin/file-transfer.js";
+export { IncomingFile, type ReceiveTarget } from "./plugin/file-receive.js";
+export type { SendFileOptions } from "./plugin/file-send.js";
 export type { SctpVariant } from "./jingle/model.js";
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from "./jingle/dispatch.js";
 export type { Reason, ReasonCondition } from "./jingle/model.js";

@@ -99,8 +99,8 @@ export class SessionSignalling {
 
   /** Tells the peer the session is over (session-terminate, XEP-0166 §6.7); never rejects. */
   async terminate(reason: Reason): Promise<void> {
-    await this.send({ action: "session-terminate", contents: [], reason }).catch(
-      (error: unknown) => this.host.report(reportable(error, "session-terminate failed")),
+    await this.send({ action: "session-terminate", contents: [], reason }).catch((error: unknown) =>
+      this.host.report(reportable(error, "session-terminate failed")),
     );
   }
 }
