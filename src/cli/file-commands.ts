@@ -4,12 +4,11 @@
  * stderr, or JSON lines on stdout with `--json`. Exit status: 0 when the file arrived verified,
  * 1 when the transfer failed or was declined (the `reason` says which), 2 for usage errors.
  */
-import { bareJid } from "../jingle/dispatch.js";
+import { isAllowed, parseAllowList } from "./allow-list.js";
 import type { FileHash } from "../jingle/file-transfer-hash.js";
 import type { SctpVariant } from "../jingle/model.js";
 import { fileTransferApplication, type FileTransferResult } from "../plugin/file-transfer.js";
 import type { FileTransfer } from "../plugin/file-transfer.js";
-import { normalizeJid } from "../plugin/jid.js";
 import { UsageError } from "./errors.js";
 import { reporter, type Report } from "./progress.js";
 import { commonOptions, login, parse, type XmppCommandOptions } from "./xmpp-commands.js";
@@ -77,17 +76,7 @@ export function parseReceiveArgs(
   if (positionals.length > 0) throw new UsageError("receive takes no positional arguments");
   const dir = v["dir"] as string | undefined;
   if (dir === undefined) throw new UsageError("receive needs --dir DIR");
-  const allowAnyone = v["allow-anyone"] as boolean;
-  const allow = (v["allow"] as string[]).map((jid) => {
-    const normalized = normalizeJid(jid);
-    if (normalized === undefined) throw new UsageError(`--allow takes a JID, not '${jid}'`);
-    return normalized;
-  });
-  // XEP-0176 §10: candidates reveal our addresses; receiving from anyone must be a decision.
-  if (allow.length === 0 && !allowAnyone)
-    throw new UsageError("receive needs --allow JID (repeatable) or --allow-anyone");
-  if (allow.length > 0 && allowAnyone)
-    throw new UsageError("--allow and --allow-anyone exclude each other");
+  const { allow, allowAnyone } = parseAllowList(v, "receive");
   const max = v["max-size"] as string | undefined;
   const maxSize = max === undefined ? undefined : Number(max);
   if (maxSize !== undefined && (!Number.isSafeInteger(maxSize) || maxSize < 0))
@@ -164,8 +153,7 @@ export async function runSend(options: SendOptions): Promise<number> {
 /** Runs `receive`: accepts files from allowed JIDs into `--dir`; `--once` exits after one. */
 export async function runReceive(options: ReceiveOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
-  const allowed = (peer: string): boolean =>
-    options.allowAnyone || options.allow.some((jid) => peer === jid || bareJid(peer) === jid);
+  const allowed = (peer: string): boolean => isAllowed(options, peer);
   report("policy", options.allowAnyone ? { anyone: true } : { allow: options.allow });
   let online: Awaited<ReturnType<typeof login>>;
   try {

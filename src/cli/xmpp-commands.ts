@@ -3,6 +3,7 @@
  * account, the tool for testing interop with Jabber clients. Progress goes to stderr as text, or
  * to stdout as JSON lines with `--json` (the same shape as `jingle-ice peer`).
  */
+import { isAllowed, parseAllowList } from "./allow-list.js";
 import { parseArgs } from "node:util";
 import { xml } from "@xmpp/xml";
 import type { Client } from "@xmpp/client";
@@ -11,8 +12,6 @@ import { JingleSessionError } from "../plugin/session.js";
 import type { Reason } from "../jingle/model.js";
 import { ping, reportDtls, reportPair, reporter, type Report } from "./progress.js";
 import { JingleIceError } from "../common/errors.js";
-import { bareJid } from "../jingle/dispatch.js";
-import { normalizeJid } from "../plugin/jid.js";
 import { UsageError } from "./errors.js";
 import { readSecret } from "./secrets.js";
 import { turnOptionSpecs, turnServersFromArgs } from "./turn-options.js";
@@ -171,17 +170,7 @@ export function parseAnswerArgs(
     once: { type: "boolean", default: false },
   });
   const v = values as Record<string, unknown>;
-  const allowAnyone = v["allow-anyone"] as boolean;
-  const allow = (v["allow"] as string[]).map((jid) => {
-    const normalized = normalizeJid(jid);
-    if (normalized === undefined) throw new UsageError(`--allow takes a JID, not '${jid}'`);
-    return normalized;
-  });
-  // XEP-0176 §10: candidates reveal our addresses; answering anyone must be a decision.
-  if (allow.length === 0 && !allowAnyone)
-    throw new UsageError("answer needs --allow JID (repeatable) or --allow-anyone");
-  if (allow.length > 0 && allowAnyone)
-    throw new UsageError("--allow and --allow-anyone exclude each other");
+  const { allow, allowAnyone } = parseAllowList(v, "answer");
   return { ...commonOptions(v, env), allow, allowAnyone, once: v["once"] as boolean };
 }
 
@@ -317,8 +306,7 @@ export async function runCall(options: CallOptions): Promise<number> {
 export async function runAnswer(options: AnswerOptions): Promise<number> {
   const report = reporter(options.json, performance.now());
   // Decided by the plugin before any candidate of ours leaves (XEP-0176 §10).
-  const allowed = (peer: string): boolean =>
-    options.allowAnyone || options.allow.some((jid) => peer === jid || bareJid(peer) === jid);
+  const allowed = (peer: string): boolean => isAllowed(options, peer);
   report("policy", options.allowAnyone ? { anyone: true } : { allow: options.allow });
   let online: Awaited<ReturnType<typeof login>>;
   try {

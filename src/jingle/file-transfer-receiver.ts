@@ -31,12 +31,12 @@ export interface FileReceiverOptions {
   /** Send `<received/>` before terminating ({@link FlavourProfile.receiverSendsReceived}). */
   readonly sendReceived: boolean;
   /** Wait for a hash after the last byte, and for the peer after that, ms. Default 60 s. */
-  readonly finishTimeout?: number;
+  readonly finishTimeoutMs?: number;
   /**
    * While receiving: the longest time without data before the transfer ends with `timeout`
    * (a stalled sender), ms. Default {@link DEFAULT_IDLE_TIMEOUT}.
    */
-  readonly idleTimeout?: number;
+  readonly idleTimeoutMs?: number;
 }
 
 /** The algorithms computed when the offer names none we know. */
@@ -107,7 +107,7 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
    */
   begin(now: number): void {
     if (this.state === "priming") throw new Error("begin before the resume prefix is primed");
-    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
+    this.deadline = now + (this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT);
     this.maybeComplete(now);
   }
 
@@ -128,7 +128,7 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
     if (data.length === 0) return;
     this.hash.update(data);
     this.received += data.length;
-    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
+    this.deadline = now + (this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT);
     this.transmits.push({ type: "write", data });
     this.events.push({ type: "progress", bytes: this.received, total: this.end - this.start });
     this.maybeComplete(now);
@@ -192,7 +192,7 @@ export class FileReceiver implements SansIo<FileTransferTransmit, FileTransferEv
   private maybeComplete(now: number): void {
     if (this.state !== "receiving" || this.start + this.received < this.end) return;
     this.state = "awaiting-checksum";
-    this.deadline = now + (this.options.finishTimeout ?? DEFAULT_FINISH_TIMEOUT);
+    this.deadline = now + (this.options.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT);
     if (this.expected.length > 0) this.verify();
   }
 

@@ -33,12 +33,12 @@ export interface FileSenderOptions {
   /** Algorithms of the `<checksum/>`; default sha-1 (every client) and sha-256. */
   readonly algorithms?: readonly HashAlgorithm[];
   /** Wait after the checksum for the receiver's answer, ms. Default {@link DEFAULT_FINISH_TIMEOUT}. */
-  readonly finishTimeout?: number;
+  readonly finishTimeoutMs?: number;
   /**
    * While sending: the longest time between two {@link FileSender.push} calls before the
    * transfer ends with `timeout` (a stalled data path), ms. Default {@link DEFAULT_IDLE_TIMEOUT}.
    */
-  readonly idleTimeout?: number;
+  readonly idleTimeoutMs?: number;
 }
 
 type State = "offered" | "sending" | "awaiting-receiver" | "finished";
@@ -154,7 +154,7 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
       payload: buildChecksum(this.options.content, hashes),
     });
     this.state = "awaiting-receiver";
-    this.deadline = now + (this.options.finishTimeout ?? DEFAULT_FINISH_TIMEOUT);
+    this.deadline = now + (this.options.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT);
   }
 
   /** An XEP-0234 session-info payload from the peer. `<received/>` ends it with `success`. */
@@ -218,7 +218,7 @@ export class FileSender implements SansIo<FileTransferTransmit, FileTransferEven
   }
 
   private idle(now: number): void {
-    this.deadline = now + (this.options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT);
+    this.deadline = now + (this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT);
   }
 
   private fail(condition: Reason["condition"], text: string): void {

@@ -46,7 +46,7 @@ export interface IbbSenderOptions {
    */
   readonly window?: number;
   /** Deadline for each IQ's result, ms. Default 30 s. */
-  readonly iqTimeout?: number;
+  readonly iqTimeoutMs?: number;
   /** Most bytes `send` may hold unacknowledged. Default 1 MiB. */
   readonly maxBuffered?: number;
 }
@@ -185,7 +185,7 @@ export class IbbSender implements SansIo<IbbTransmit, IbbEvent> {
 
   private iq(now: number, payload: XmlElement, bytes = 0): number {
     const tag = this.nextTag++;
-    this.inFlight.set(tag, { bytes, deadline: now + (this.options.iqTimeout ?? 30_000) });
+    this.inFlight.set(tag, { bytes, deadline: now + (this.options.iqTimeoutMs ?? 30_000) });
     this.transmits.push({ type: "iq", tag, payload });
     return tag;
   }

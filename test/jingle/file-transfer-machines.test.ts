@@ -222,7 +222,7 @@ describe("the XEP-0234 sender and receiver machines", () => {
   });
 
   it("fails with media-error when no checksum comes before the deadline, or it uses an algorithm not computed", () => {
-    const r = receiver(3, { finishTimeout: 1000 });
+    const r = receiver(3, { finishTimeoutMs: 1000 });
     r.begin(0);
     r.handleData(10, bytes(3));
     assert.equal(r.pollTimeout(), 1010);
@@ -245,7 +245,7 @@ describe("the XEP-0234 sender and receiver machines", () => {
   });
 
   it("times the sender out when the receiver never answers the checksum", () => {
-    const s = sender(bytes(1), { finishTimeout: 500 });
+    const s = sender(bytes(1), { finishTimeoutMs: 500 });
     s.begin(100);
     s.push(100, bytes(1));
     assert.equal(s.pollTimeout(), 600);
@@ -287,7 +287,7 @@ describe("the XEP-0234 sender and receiver machines", () => {
 
 describe("idle deadlines while a file moves", () => {
   it("a sender whose data path stalls ends with timeout", () => {
-    const s = sender(bytes(10_000), { idleTimeout: 100 });
+    const s = sender(bytes(10_000), { idleTimeoutMs: 100 });
     s.begin(0);
     s.push(50, bytes(4096));
     assert.equal(s.pollTimeout(), 150);
@@ -301,7 +301,7 @@ describe("idle deadlines while a file moves", () => {
   });
 
   it("a receiver that gets no data ends with timeout, and each block moves the deadline", () => {
-    const r = receiver(10, { idleTimeout: 100 });
+    const r = receiver(10, { idleTimeoutMs: 100 });
     assert.equal(r.pollTimeout(), undefined);
     r.begin(0);
     assert.equal(r.pollTimeout(), 100);

@@ -206,7 +206,7 @@ describe("XEP-0047 IBB sessions", () => {
   });
 
   it("a sender ends on an IQ error or a missing answer, and refuses to buffer past its cap", () => {
-    const s = new IbbSender({ sid: "s", blockSize: 4, iqTimeout: 100, maxBuffered: 8 });
+    const s = new IbbSender({ sid: "s", blockSize: 4, iqTimeoutMs: 100, maxBuffered: 8 });
     s.open(0);
     const open = s.pollTransmit()!;
     assert.equal(s.pollTimeout(), 100);
@@ -217,7 +217,7 @@ describe("XEP-0047 IBB sessions", () => {
     s.handleError(2, data.tag, "item-not-found");
     const closed = drain<IbbEvent>(() => s.pollEvent()).at(-1);
     assert.ok(closed?.type === "closed" && closed.error?.condition === "item-not-found");
-    const t = new IbbSender({ sid: "s", blockSize: 4, iqTimeout: 100 });
+    const t = new IbbSender({ sid: "s", blockSize: 4, iqTimeoutMs: 100 });
     t.open(0);
     t.handleTimeout(99);
     assert.equal(drain<IbbEvent>(() => t.pollEvent()).length, 0);

@@ -190,7 +190,7 @@ describe("file-transfer pumps on a stalled or noisy channel", () => {
       file: { size: 1024 * 1024 },
       content,
       chunkSize: 4096,
-      idleTimeout: 50,
+      idleTimeoutMs: 50,
     });
     const signals: string[] = [];
     const pump = new FileSendPump({
