@@ -101,7 +101,7 @@ async function runReceive(
     s: Parameters<ConstructorParameters<typeof FileReceivePump<FileReceiver>>[0]["signal"]>[0],
   ): void => {
     if (s.type === "session-info") {
-      void routes.sendInfo(session, s.payload);
+      void session.sendInfo(s.payload);
     } else if (s.reason.condition === "success" && profile.receiverSendsReceived) {
       // The sender terminates after our <received/>; we do only if it does not.
       const timer = setTimeout(() => void session.terminate("success"), RECEIVED_GRACE);

@@ -104,7 +104,7 @@ export async function runSend(
       if (s.type === "session-info") {
         const info = parseFileTransferInfo(s.payload);
         if (info?.kind === "checksum") hashes = info.hashes;
-        void routes.sendInfo(session, s.payload);
+        void session.sendInfo(s.payload);
       } else if (session.state !== "ended") {
         void session.terminate(s.reason.condition, s.reason.text);
       }

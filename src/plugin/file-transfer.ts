@@ -6,7 +6,6 @@
  */
 import { EventEmitter } from "node:events";
 import type { JingleApplication } from "../jingle/application.js";
-import { buildJingle } from "../jingle/build.js";
 import { buildStanzaError } from "../jingle/errors.js";
 import {
   createFileTransferApplication,
@@ -18,9 +17,8 @@ import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { parseFileTransferInfo, type FileTransferInfo } from "../jingle/file-transfer-info.js";
 import { NS_FILE_TRANSFER } from "../jingle/file-transfer.js";
 import type { Jingle, Reason } from "../jingle/model.js";
-import type { XmlElement } from "../jingle/xml.js";
 import type { JingleSession } from "./session.js";
-import { iqRequest, toXmpp, type XmppClient } from "./xmpp.js";
+import { toXmpp } from "./xmpp.js";
 
 export { NS_FILE_TRANSFER };
 
@@ -120,20 +118,17 @@ export class InfoRoute {
   }
 }
 
-/** What the file-transfer wiring needs from the plugin. */
-export interface FileTransferHost {
-  readonly xmpp: XmppClient;
-  readonly iqTimeoutMs: number;
-  readonly report: (error: Error) => void;
-  /** Runs `work` after the IQ handler's reply has been written. */
-  readonly after: (work: () => void) => void;
-}
-
-/** The routes of the plugin's file-transfer sessions, and the session-info they exchange. */
+/**
+ * The routes of the plugin's file-transfer sessions: where the session-info payloads the peer
+ * sends go. Ours leave through `JingleSession.sendInfo`.
+ */
 export class FileTransferRoutes {
   private readonly routes = new Map<string, InfoRoute>();
 
-  constructor(private readonly host: FileTransferHost) {}
+  constructor(
+    /** Runs `work` after the IQ handler's reply has been written. */
+    private readonly after: (work: () => void) => void,
+  ) {}
 
   /**
    * The route of `session` (made on first use), removed when it ends: sessions are capped, so
@@ -171,28 +166,10 @@ export class FileTransferRoutes {
       throw error;
     }
     if (infos.length === 0 || infos.length !== jingle.info.length) return undefined;
-    this.host.after(() => {
+    this.after(() => {
       for (const info of infos) route.deliver(info);
     });
     return true;
-  }
-
-  /** Sends a session-info carrying `payload` for `session`; failures are reported. */
-  sendInfo(session: JingleSession, payload: XmlElement): Promise<void> {
-    const stanza = buildJingle({
-      action: "session-info",
-      sid: session.sid,
-      initiator: session.initiator ? (this.host.xmpp.jid?.toString() ?? "") : session.peer,
-      contents: [],
-      info: [payload],
-    });
-    return iqRequest(this.host.xmpp, session.peer, stanza, this.host.iqTimeoutMs).then(
-      () => undefined,
-      (error: unknown) => {
-        if (session.state !== "ended")
-          this.host.report(new Error(`session-info failed: ${String(error)}`, { cause: error }));
-      },
-    );
   }
 }
 

@@ -88,10 +88,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
     this.features = pluginFeatures(applications, this.certificate !== undefined);
-    const report = (error: Error): void => this.report(error);
-    const after = (work: () => void): void => this.after(work);
     if (this.applications.has(NS_FILE_TRANSFER))
-      this.files = new FileTransferRoutes({ xmpp, iqTimeoutMs: this.iqTimeoutMs, report, after });
+      this.files = new FileTransferRoutes((work) => this.after(work));
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".

@@ -6,6 +6,7 @@
 import { buildJingle } from "../jingle/build.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import type { Jingle, Reason } from "../jingle/model.js";
+import type { XmlElement } from "../jingle/xml.js";
 import { reportable } from "./session-error.js";
 import { awaitPeer, goneReason } from "./signalling.js";
 import { iqRequest, type XmppClient } from "./xmpp.js";
@@ -62,6 +63,17 @@ export class SessionSignalling {
     if (this.host.state() === "ended") return;
     await this.send({ action: "session-info", contents: [] }).catch((error: unknown) =>
       this.failed(error, "session-info"),
+    );
+  }
+
+  /**
+   * A session-info carrying `info` (e.g. XEP-0234 `<checksum/>`); a failure is judged as any
+   * other: a peer that is gone ends the session, anything else is reported. Never rejects.
+   */
+  async info(info: readonly XmlElement[], what: string): Promise<void> {
+    if (this.host.state() === "ended") return;
+    await this.send({ action: "session-info", contents: [], info }).catch((error: unknown) =>
+      this.failed(error, what),
     );
   }
 

@@ -298,6 +298,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   }
 
   /**
+   * Sends a session-info with `payload` (XEP-0166 §6.8; e.g. XEP-0234 `<checksum/>`). A bounce
+   * saying the peer is gone ends the session (`gone`); other failures are reported to the
+   * plugin's `error`. Never rejects.
+   */
+  sendInfo(payload: XmlElement): Promise<void> {
+    return this.signalling.info([payload], "session-info");
+  }
+
+  /**
    * Our XMPP stream is back after an outage (docs/plugin.md, "Faults"): pings the peer until it
    * answers, for up to `windowMs` (its stream may come back after ours); a peer still gone then
    * ends the session (`gone`).
