@@ -127,18 +127,23 @@ export function dispatch<S extends SessionView>(
       return jingle.info !== undefined && jingle.info.length > 0
         ? error("cancel", "feature-not-implemented", "unsupported-info")
         : { kind: "ack" };
+    // XEP-0166 §6.9-6.11: for transport-replace/-accept/-reject the session decides (a file
+    // transfer may move to In-Band Bytestreams, XEP-0261; any other session rejects a
+    // transport-replace and ignores the answers).
     case "session-terminate":
     case "transport-info":
+    case "transport-replace":
+    case "transport-accept":
+    case "transport-reject":
       return { kind: "handle", session };
     case "description-info":
     case "security-info":
       return error("cancel", "feature-not-implemented", "unsupported-info");
     case "content-add":
-    case "transport-replace":
-      // One ICE-UDP content per session: refused politely (XEP-0166 §6.2, §6.4).
+      // One content per session: refused politely (XEP-0166 §6.2).
       return { kind: "refuse", session };
     default:
-      // content-accept/reject/remove/modify, transport-accept/reject: nothing of ours changes.
+      // content-accept/reject/remove/modify: nothing of ours changes.
       return { kind: "ack" };
   }
 }

@@ -14,6 +14,8 @@ import type { FileDescription } from "../jingle/file-transfer.js";
 import type { Reason } from "../jingle/model.js";
 import type { DataChannel } from "../node/data-channel.js";
 import { FileReceivePump } from "../node/file-transfer-receive.js";
+import type { FileChannel } from "../node/file-transfer-channel.js";
+import { FileFallback } from "./file-fallback.js";
 import { endedResult, sessionFlavour } from "./file-send.js";
 import { reserveFile, reservePath, sanitizeFileName } from "./file-names.js";
 import { FileTransfer, type FileTransferResult, type FileTransferRoutes } from "./file-transfer.js";
@@ -88,65 +90,81 @@ async function runReceive(
     await unlink(temp).catch(() => undefined);
   };
   const route = routes.open(session);
-  const flavour = sessionFlavour(session);
-  const profile = FLAVOURS[flavour];
-  const receiver = new FileReceiver({
-    file,
-    content: { creator: "initiator", name: session.contentName },
-    sendReceived: profile.receiverSendsReceived,
-  });
+  // ICE-UDP failing moves the transfer to In-Band Bytestreams (XEP-0261, file-fallback.ts).
+  const fallback = new FileFallback(session, routes.fallback, file.size);
   let checked: readonly FileHash[] = file.hashes ?? [];
   let pump: FileReceivePump<FileReceiver> | undefined;
-  const signal = (
-    s: Parameters<ConstructorParameters<typeof FileReceivePump<FileReceiver>>[0]["signal"]>[0],
-  ): void => {
-    if (s.type === "session-info") {
-      void session.sendInfo(s.payload);
-    } else if (s.reason.condition === "success" && profile.receiverSendsReceived) {
-      // The sender terminates after our <received/>; we do only if it does not.
-      const timer = setTimeout(() => void session.terminate("success"), RECEIVED_GRACE);
-      timer.unref();
-      session.once("terminated", () => clearTimeout(timer));
-    } else {
-      void session.terminate(s.reason.condition, s.reason.text);
-    }
+  let flavour = sessionFlavour(session);
+  /** The pump over `channel`, started; `flavour` decides whether we send `<received/>`. */
+  const run = async (channel: FileChannel): Promise<FileReceivePump<FileReceiver>> => {
+    const profile = FLAVOURS[flavour];
+    const receiver = new FileReceiver({
+      file,
+      content: { creator: "initiator", name: session.contentName },
+      sendReceived: profile.receiverSendsReceived,
+    });
+    const p = new FileReceivePump({
+      receiver,
+      channel,
+      path,
+      tempPath: temp,
+      signal: (s) => {
+        if (s.type === "session-info") {
+          void session.sendInfo(s.payload);
+        } else if (s.reason.condition === "success" && profile.receiverSendsReceived) {
+          // The sender terminates after our <received/>; we do only if it does not.
+          const timer = setTimeout(() => void session.terminate("success"), RECEIVED_GRACE);
+          timer.unref();
+          session.once("terminated", () => clearTimeout(timer));
+        } else {
+          void session.terminate(s.reason.condition, s.reason.text);
+        }
+      },
+      onEvent: (e) => {
+        if (e.type === "progress") transfer.emit("progress", e.bytes, e.total);
+      },
+    });
+    pump = p;
+    // Listening starts synchronously (no resume offset), so no message is missed.
+    const started = p.start();
+    route.attach((info) => {
+      if (info.kind === "checksum") checked = info.hashes;
+      p.handleInfo(info);
+    });
+    await started;
+    return p;
   };
   // The sender opens the channel (docs/file-transfer.md, "Flavours"): the first one is the file's.
+  let onChannel: (channel: DataChannel) => void = () => undefined;
   const started = new Promise<FileReceivePump<FileReceiver>>((resolve, reject) => {
-    const onChannel = (channel: DataChannel): void => {
+    onChannel = (channel: DataChannel): void => {
       session.off("datachannel", onChannel);
-      const p = new FileReceivePump({
-        receiver,
-        channel,
-        path,
-        tempPath: temp,
-        signal,
-        onEvent: (e) => {
-          if (e.type === "progress") transfer.emit("progress", e.bytes, e.total);
-        },
-      });
-      pump = p;
-      // Listening starts synchronously (no resume offset), so no message is missed.
-      p.start().then(() => resolve(p), reject);
-      route.attach((info) => {
-        if (info.kind === "checksum") checked = info.hashes;
-        p.handleInfo(info);
-      });
+      fallback.commit();
+      run(channel).then(resolve, reject);
     };
     session.on("datachannel", onChannel);
+  });
+  // Or the transfer moved to In-Band Bytestreams.
+  const moved = fallback.channel.then((ibb) => {
+    if (ibb === undefined) return new Promise<never>(() => undefined);
+    session.off("datachannel", onChannel);
+    flavour = "ibb";
+    return run(ibb);
   });
   session.on("terminated", (reason) => pump?.handleTerminate(reason));
   try {
     await session.accept();
   } catch {
-    await cleanup();
-    return endedResult(ended ?? { condition: "connectivity-error" }, flavour);
+    if (!fallback.active) {
+      await cleanup();
+      return endedResult(ended ?? { condition: "connectivity-error" }, flavour);
+    }
   }
   let timer: NodeJS.Timeout | undefined;
   const noChannel = new Promise<"no-channel">((resolve) => {
     timer = setTimeout(() => resolve("no-channel"), CHANNEL_TIMEOUT);
   });
-  const first = await Promise.race([started, endedNow, noChannel]);
+  const first = await Promise.race([started, moved, endedNow, noChannel]);
   clearTimeout(timer);
   if (!(first instanceof FileReceivePump)) {
     const reason: Reason =

@@ -22,6 +22,7 @@ import type { DataChannel } from "../node/data-channel.js";
 import type { FileChannel } from "../node/file-transfer-channel.js";
 import { FileSendPump } from "../node/file-transfer-send.js";
 import { SCTP_CLOSE_DEADLINE } from "./data-channels.js";
+import { FileFallback } from "./file-fallback.js";
 import type { FileTransfer, FileTransferResult, FileTransferRoutes } from "./file-transfer.js";
 import type { JingleSession } from "./session.js";
 
@@ -79,21 +80,37 @@ export async function runSend(
   let ended: Reason | undefined;
   session.once("terminated", (reason) => (ended = reason));
   const route = routes.open(session);
+  // ICE-UDP failing moves the transfer to In-Band Bytestreams (XEP-0261, file-fallback.ts).
+  const fallback = new FileFallback(session, routes.fallback, file.size);
   try {
     await session.connect(signal === undefined ? {} : { signal });
+    fallback.commit();
   } catch {
-    return endedResult(ended ?? { condition: "connectivity-error" });
+    if (!fallback.active) return endedResult(ended ?? { condition: "connectivity-error" });
   }
-  const flavour = sessionFlavour(session);
-  const profile = FLAVOURS[flavour];
-  // The sender opens the channel, in both flavours (docs/file-transfer.md, "Flavours").
-  const channel = session.createDataChannel(profile.label, { protocol: profile.protocol });
-  if (!(await opened(channel, session)))
-    return endedResult(ended ?? { condition: "failed-transport" }, flavour);
+  let flavour: FileTransferFlavour;
+  let channel: { readonly close: () => void } & FileChannel;
+  let chunkSize: number;
+  if (fallback.active) {
+    flavour = "ibb";
+    const ibb = await fallback.channel;
+    if (ibb === undefined) return endedResult(ended ?? { condition: "failed-transport" }, flavour);
+    channel = ibb;
+    chunkSize = chunkSizeFor(flavour, ibb.blockSize);
+  } else {
+    flavour = sessionFlavour(session);
+    const profile = FLAVOURS[flavour];
+    // The sender opens the channel, in both flavours (docs/file-transfer.md, "Flavours").
+    const dc = session.createDataChannel(profile.label, { protocol: profile.protocol });
+    if (!(await opened(dc, session)))
+      return endedResult(ended ?? { condition: "failed-transport" }, flavour);
+    channel = dc;
+    chunkSize = chunkSizeFor(flavour, session.sctp?.maxMessageSize);
+  }
   const sender = new FileSender({
     file,
     content: { creator: "initiator", name: session.contentName },
-    chunkSize: chunkSizeFor(flavour, session.sctp?.maxMessageSize),
+    chunkSize,
   });
   let hashes: readonly FileHash[] = [];
   const pump = new FileSendPump({
@@ -148,7 +165,7 @@ function opened(channel: DataChannel, session: JingleSession): Promise<boolean> 
  * verified the file may end the session (SCTP shutdown) a moment before its session-terminate
  * arrives over XMPP, and that terminate — not the closed channel — is the outcome.
  */
-export function lingering(channel: DataChannel, graceMs: number): FileChannel {
+export function lingering(channel: FileChannel, graceMs: number): FileChannel {
   const delayed = new Map<() => void, { listener: () => void; timer?: NodeJS.Timeout }>();
   const proxy = {
     send: (data: Uint8Array) => channel.send(data),
@@ -165,7 +182,8 @@ export function lingering(channel: DataChannel, graceMs: number): FileChannel {
       return channel.readyState;
     },
     on(event: string, listener: (...args: never[]) => void) {
-      if (event !== "close") return channel.on(event as "open", listener as () => void);
+      if (event !== "close")
+        return channel.on(event as "bufferedamountlow", listener as () => void);
       const entry: { listener: () => void; timer?: NodeJS.Timeout } = {
         listener: () => {
           entry.timer = setTimeout(listener as () => void, graceMs);
@@ -176,7 +194,8 @@ export function lingering(channel: DataChannel, graceMs: number): FileChannel {
       return channel.on("close", entry.listener);
     },
     off(event: string, listener: (...args: never[]) => void) {
-      if (event !== "close") return channel.off(event as "open", listener as () => void);
+      if (event !== "close")
+        return channel.off(event as "bufferedamountlow", listener as () => void);
       const entry = delayed.get(listener as () => void);
       if (entry === undefined) return channel;
       delayed.delete(listener as () => void);

@@ -17,6 +17,7 @@ import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { parseFileTransferInfo, type FileTransferInfo } from "../jingle/file-transfer-info.js";
 import { NS_FILE_TRANSFER } from "../jingle/file-transfer.js";
 import type { Jingle, Reason } from "../jingle/model.js";
+import type { FallbackHost } from "./file-fallback.js";
 import type { JingleSession } from "./session.js";
 import { toXmpp } from "./xmpp.js";
 
@@ -128,6 +129,8 @@ export class FileTransferRoutes {
   constructor(
     /** Runs `work` after the IQ handler's reply has been written. */
     private readonly after: (work: () => void) => void,
+    /** What a transfer needs to move to In-Band Bytestreams (`file-fallback.ts`). */
+    readonly fallback: FallbackHost,
   ) {}
 
   /**

@@ -42,6 +42,7 @@ import { FileTransferRoutes, NS_FILE_TRANSFER, type FileTransfer } from "./file-
 import type { IncomingFile } from "./file-receive.js";
 import type { SendFileOptions } from "./file-send.js";
 import { fileRequestRefusal, offeredFile, startSendFile } from "./file-api.js";
+import { IbbStreams } from "./ibb-streams.js";
 import { offerSession } from "./incoming-offer.js";
 import { peerFeatures } from "./peer-features.js";
 import { SessionSecurity } from "./security.js";
@@ -88,8 +89,15 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     const applications = options.applications ?? [datagramApplication];
     this.applications = new Map(applications.map((a) => [a.namespace, a]));
     this.features = pluginFeatures(applications, this.certificate !== undefined);
-    if (this.applications.has(NS_FILE_TRANSFER))
-      this.files = new FileTransferRoutes((work) => this.after(work));
+    if (this.applications.has(NS_FILE_TRANSFER)) {
+      // XEP-0234 over data channels, with XEP-0261 In-Band Bytestreams as the fallback.
+      this.files = new FileTransferRoutes((work) => this.after(work), {
+        streams: new IbbStreams(xmpp, this.limits.maxSessions),
+        defer: (work) => this.after(work),
+        request: (peer, payload) => iqRequest(xmpp, peer, payload, this.iqTimeoutMs),
+        iqTimeoutMs: this.iqTimeoutMs,
+      });
+    }
     xmpp.iqCallee.set(NS_JINGLE, "jingle", (context) => this.onJingle(context));
     // A peer whose resource goes offline (unavailable presence, when we see its presence) ends
     // its sessions with reason "gone".

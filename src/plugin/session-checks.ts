@@ -49,3 +49,27 @@ export function whenSelected(connection: IceConnection, failed: () => void): Pro
   selected.catch(() => undefined);
   return selected;
 }
+
+/** Calls `abort` when `signal` aborts (in a microtask if it has already). */
+export function onAbort(signal: AbortSignal | undefined, abort: () => void): void {
+  if (signal === undefined) return;
+  if (signal.aborted) queueMicrotask(abort);
+  else signal.addEventListener("abort", abort, { once: true });
+}
+
+/**
+ * A promise that never resolves and rejects, with a {@link JingleSessionError} saying why, once
+ * `session` emits `terminated`: what every set-up step races against.
+ */
+export function rejectOnEnd(session: {
+  once(event: "terminated", listener: (reason: Reason) => void): unknown;
+}): Promise<never> {
+  const ended = new Promise<never>((_, reject) =>
+    session.once("terminated", (reason) => {
+      const text = reason.text === undefined ? "" : ` (${reason.text})`;
+      reject(new JingleSessionError(`session ended: ${reason.condition}${text}`, reason.condition));
+    }),
+  );
+  ended.catch(() => undefined);
+  return ended;
+}

@@ -27,10 +27,11 @@ import type { SessionDataChannels } from "./data-channels.js";
 import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError } from "./session-error.js";
-import { answerProblem, whenSelected } from "./session-checks.js";
+import { answerProblem, onAbort, rejectOnEnd, whenSelected } from "./session-checks.js";
 import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
 import { associateChannels, secureChannel, type SessionChannel } from "./session-layers.js";
-import { SessionSignalling } from "./session-signalling.js";
+import { SessionSignalling, type OutgoingJingle } from "./session-signalling.js";
+import { TransportSwitch, type TransportFallback } from "./transport-fallback.js";
 import { Trickle } from "./trickle.js";
 import type { XmppClient } from "./xmpp.js";
 
@@ -74,6 +75,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
   private readonly signalling: SessionSignalling;
+  /** A fallback to another transport (XEP-0166 §6.9), and whether the content moved. */
+  private readonly switch = new TransportSwitch();
 
   constructor(
     private readonly context: SessionContext,
@@ -109,19 +112,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.answered = initiator
       ? new Promise((resolve) => (this.onAnswered = resolve))
       : Promise.resolve();
-    this.ended = new Promise((_, reject) =>
-      this.once("terminated", (reason) => {
-        const text = reason.text === undefined ? "" : ` (${reason.text})`;
-        const message = `session ended: ${reason.condition}${text}`;
-        reject(new JingleSessionError(message, reason.condition));
-      }),
-    );
-    this.ended.catch(() => undefined);
+    this.ended = rejectOnEnd(this);
     // A session that does not open its channel in time ends (XEP-0166 reason `timeout`), so
     // that neither a silent peer nor a never-accepted offer holds a socket for ever.
     const seconds = Math.round(context.setupTimeoutMs / 100) / 10;
     this.setupTimer = setTimeout(() => {
-      void this.end({ condition: "timeout", text: `not connected within ${seconds} s` }, true);
+      void this.transportFailed({
+        condition: "timeout",
+        text: `not connected within ${seconds} s`,
+      });
     }, context.setupTimeoutMs);
     this.setupTimer.unref();
   }
@@ -179,7 +178,9 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * `signal` before then terminates the session (reason `cancel`).
    */
   connect(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
-    this.watch(options.signal);
+    onAbort(options.signal, () => {
+      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
+    });
     if (!this.initiator)
       return Promise.reject(new Error("connect() is for sessions we initiated; use accept()"));
     this.channelPromise ??= this.open("controlling", async (trickle) => {
@@ -214,7 +215,9 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Aborting `signal` before then terminates the session (reason `cancel`).
    */
   accept(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
-    this.watch(options.signal);
+    onAbort(options.signal, () => {
+      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
+    });
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
     this.channelPromise ??= this.open("controlled", async (trickle) => {
@@ -248,16 +251,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     if (this.stateValue !== "ended") this.connection?.restart();
   }
 
-  /** Terminates the session when `signal` aborts before the channel is open. */
-  private watch(signal: AbortSignal | undefined): void {
-    if (signal === undefined) return;
-    const abort = (): void => {
-      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
-    };
-    if (signal.aborted) queueMicrotask(abort);
-    else signal.addEventListener("abort", abort, { once: true });
-  }
-
   /** Ends the session (session-terminate, XEP-0166 §6.7) and closes the channel. */
   async terminate(condition: ReasonCondition = "success", text?: string): Promise<void> {
     await this.end(text === undefined ? { condition } : { condition, text }, true);
@@ -278,6 +271,13 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
         return;
       case "session-terminate":
         void this.end(jingle.reason ?? { condition: "success" }, false);
+        return;
+      case "transport-replace":
+      case "transport-accept":
+      case "transport-reject":
+        // XEP-0166 §6.9–§6.11: an application with a fallback decides; we keep ICE-UDP.
+        if (!this.switch.handle(jingle) && jingle.action === "transport-replace")
+          this.refuse(jingle);
         return;
       default:
         return;
@@ -330,6 +330,34 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.signalling.refuse(jingle);
   }
 
+  /**
+   * Lets `fallback` take over when ICE-UDP fails, and decide on the peer's transport-replace /
+   * -accept / -reject (XEP-0166 §6.9–§6.11; the file transfer's move to XEP-0261 IBB).
+   */
+  setFallback(fallback: TransportFallback): void {
+    this.switch.set(fallback);
+  }
+
+  /**
+   * Sends one of this session's actions (e.g. transport-replace, transport-accept); resolves
+   * once the peer acknowledged it, rejects with the IQ's error.
+   */
+  sendAction(jingle: OutgoingJingle): Promise<void> {
+    return this.signalling.send(jingle);
+  }
+
+  /**
+   * Closes ICE, DTLS and SCTP but keeps the session: its content moves to another transport
+   * (XEP-0166 §6.9). `connect()` / `accept()`, if still setting up, reject.
+   */
+  async dropTransport(): Promise<void> {
+    if (this.stateValue === "ended" || !this.switch.replace()) return;
+    clearTimeout(this.setupTimer);
+    this.trickle?.stop();
+    await this.dataChannels?.close();
+    await (this.security?.close() ?? this.connection?.close());
+  }
+
   // --- internals -----------------------------------------------------------------------------
 
   private open(
@@ -368,7 +396,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       // The path may fail later too (consent expired, RFC 7675): the peer may be offline.
       const selected = whenSelected(connection, () => {
         const text = "ICE failed: the peer stopped answering";
-        void this.end({ condition: "connectivity-error", text }, true);
+        void this.transportFailed({ condition: "connectivity-error", text });
       });
       this.remote.attach(connection);
       connection.startGathering();
@@ -377,23 +405,15 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
       await Promise.resolve();
       await signal(trickle);
       await this.unlessEnded(selected);
-      const channel = await this.unlessEnded(this.secure(new DatagramChannel(connection)));
-      await this.unlessEnded(this.associate());
+      // DTLS (XEP-0320) unless plaintext, then SCTP (RFC 8261) for data-channel sessions.
+      const failed = (reason: Reason) => this.transportFailed(reason);
+      const datagrams = new DatagramChannel(connection);
+      const secured = secureChannel(this.security, datagrams, this.answered, failed);
+      const channel = await this.unlessEnded(secured);
+      await this.unlessEnded(associateChannels(this.dataChannels, this.security, failed));
       clearTimeout(this.setupTimer);
       return channel;
     })();
-  }
-
-  /** DTLS over the ICE channel (XEP-0320), unless the session is plaintext. */
-  private secure(datagrams: DatagramChannel): Promise<SessionChannel> {
-    return secureChannel(this.security, datagrams, this.answered, (reason) =>
-      this.end(reason, true),
-    );
-  }
-
-  /** SCTP over the DTLS channel (RFC 8261), for a data-channel session; resolves once it is up. */
-  private associate(): Promise<void> {
-    return associateChannels(this.dataChannels, this.security, (reason) => this.end(reason, true));
   }
 
   /** The BUNDLE group that goes with Conversations' data-channel variant, if that is in use. */
@@ -404,7 +424,17 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
 
   /** `step`, unless the session ends first: then the session's end, as a JingleSessionError. */
   private unlessEnded<T>(step: Promise<T>): Promise<T> {
-    return Promise.race([step, this.ended]);
+    return Promise.race([step, this.ended, this.switch.replacedNow]);
+  }
+
+  /**
+   * The transport failed: the fallback takes over if there is one that wants to (an active
+   * session, a failure it may handle, {@link FALLBACK_CONDITIONS}); else the session ends.
+   */
+  private async transportFailed(reason: Reason): Promise<void> {
+    if (this.stateValue === "ended" || this.switch.replaced) return;
+    if (this.switch.takesOver(reason, this.stateValue === "active")) await this.dropTransport();
+    else await this.end(reason, true);
   }
 
   /** The content: its description only in session-initiate / session-accept (XEP-0166 §7.3). */
@@ -432,6 +462,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   }
 
   private remoteTransport(content: Content): void {
+    if (this.switch.replaced) return;
     if (content.name !== this.contentName || content.transport?.kind !== "ice-udp") return;
     this.security?.learn(content.transport);
     this.dataChannels?.learn(content.transport);

@@ -85,16 +85,15 @@ describe("dispatching incoming Jingle actions (XEP-0166 §6–7)", () => {
     assert.equal(dispatch([s], BOB, jingle("security-info", "s1")).kind, "error");
   });
 
-  it("refuses content-add and transport-replace politely, and acks the other content changes", () => {
+  it("refuses content-add politely, hands transport-replace/accept/reject to the session, and acks the other content changes", () => {
     const s = session("s1", false, "active");
     assert.deepEqual(dispatch([s], BOB, jingle("content-add", "s1")), {
       kind: "refuse",
       session: s,
     });
-    assert.deepEqual(dispatch([s], BOB, jingle("transport-replace", "s1")), {
-      kind: "refuse",
-      session: s,
-    });
+    for (const action of ["transport-replace", "transport-accept", "transport-reject"] as const) {
+      assert.deepEqual(dispatch([s], BOB, jingle(action, "s1")), { kind: "handle", session: s });
+    }
     assert.deepEqual(dispatch([s], BOB, jingle("content-remove", "s1")), { kind: "ack" });
   });
 });
