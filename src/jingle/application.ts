@@ -40,6 +40,11 @@ export interface JingleApplication {
   readonly features: readonly string[];
   /** What it needs from the transport; see {@link TransportNeed}. @default "datagram" */
   readonly transport?: TransportNeed;
+  /**
+   * Transports other than ICE-UDP it also takes in a session-initiate, by namespace (the file
+   * transfer takes XEP-0261 In-Band Bytestreams). @default none
+   */
+  readonly otherTransports?: readonly string[];
   /** Our `<description/>` for a session we initiate. */
   offer(): XmlElement;
   /**
@@ -85,11 +90,15 @@ export interface Offer {
 /**
  * Decides whether a session-initiate can be served (XEP-0166 §6.3.2): no description may exceed
  * {@link MAX_DESCRIPTION} (else `failed-application`); every content must name an application in
- * `served` (else `unsupported-applications`) and use the ICE-UDP transport (else
- * `unsupported-transports`); a session with more than one content is refused with
+ * `served` (else `unsupported-applications`) and use the ICE-UDP transport or one of the
+ * application's `otherTransports` (else `unsupported-transports`); a session with more than one content is refused with
  * `failed-application` (one content per session).
  */
-export function negotiate(jingle: Jingle, served: ReadonlySet<string>): Offer | Reason {
+export function negotiate(
+  jingle: Jingle,
+  served: ReadonlySet<string>,
+  otherTransports: (application: string) => readonly string[] = () => [],
+): Offer | Reason {
   for (const content of jingle.contents) {
     if (content.description === undefined) continue;
     const size = measure(content.description, MAX_DESCRIPTION);
@@ -113,6 +122,9 @@ export function negotiate(jingle: Jingle, served: ReadonlySet<string>): Offer | 
     }
   }
   for (const content of jingle.contents) {
+    const other = content.transport?.kind === "other" ? content.transport.element : undefined;
+    const app = namespaceOf(content.description!) ?? "";
+    if (other !== undefined && otherTransports(app).includes(namespaceOf(other) ?? "")) continue;
     if (content.transport?.kind !== "ice-udp") {
       const ns = content.transport === undefined ? "none" : namespaceOf(content.transport.element);
       return {

@@ -112,6 +112,28 @@ export class FileFallback implements TransportFallback {
     }
   }
 
+  /**
+   * Takes a peer's offer made on IBB from the start (XEP-0261 §2): accepts it (block-size
+   * lowered to ours if larger) and waits for the sender's stream.
+   */
+  async acceptOffered(element: XmlElement): Promise<void> {
+    this.activeValue = true;
+    const proposed = parsed(element);
+    if (proposed === undefined) {
+      await this.end("the offered IBB transport is malformed");
+      return;
+    }
+    const accepted = acceptIbbTransport(proposed, IBB_ACCEPT_MAX_BLOCK_SIZE);
+    const receiver = new IbbReceiveChannel(accepted, this.expected, this.host.defer);
+    if (!this.route(accepted.sid, receiver)) return;
+    try {
+      await this.session.acceptWith(buildIbbTransport(accepted));
+    } catch {
+      return; // the session ended, saying why
+    }
+    this.ready(receiver);
+  }
+
   // --- we replace -------------------------------------------------------------------------
 
   private async replace(): Promise<void> {

@@ -153,7 +153,10 @@ async function runReceive(
   });
   session.on("terminated", (reason) => pump?.handleTerminate(reason));
   try {
-    await session.accept();
+    const offered = session.offeredTransport;
+    // An offer on IBB from the start (XEP-0261): accepted as such, no ICE.
+    if (offered !== undefined) void fallback.acceptOffered(offered);
+    else await session.accept();
   } catch {
     if (!fallback.active) {
       await cleanup();

@@ -16,6 +16,8 @@ import type { FileTransferFlavour } from "../jingle/file-transfer-flavour.js";
 import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { parseFileTransferInfo, type FileTransferInfo } from "../jingle/file-transfer-info.js";
 import { NS_FILE_TRANSFER } from "../jingle/file-transfer.js";
+import { NS_IBB } from "../jingle/ibb.js";
+import { NS_JINGLE_IBB } from "../jingle/ibb-transport.js";
 import type { Jingle, Reason } from "../jingle/model.js";
 import type { FallbackHost } from "./file-fallback.js";
 import type { JingleSession } from "./session.js";
@@ -33,7 +35,8 @@ export const hashFunctionFeature = (algo: string): string =>
  * The file-transfer application (`urn:xmpp:jingle:apps:file-transfer:5`) for the plugin's
  * registry: {@link createFileTransferApplication} over data channels (`transport: "sctp"`),
  * advertising the file-transfer, hashes and sha-1 / sha-256 features (XEP-0234 §11,
- * XEP-0300 §6) — every one of them served. `accept` may refuse an offer before the session
+ * XEP-0300 §6) and In-Band Bytestreams (XEP-0261 §6, XEP-0047 §5: offered by a peer, or our
+ * fallback when ICE-UDP fails) — every one of them served. `accept` may refuse an offer before the session
  * is shown to the application (e.g. `decline` above a size).
  */
 export function fileTransferApplication(
@@ -42,8 +45,12 @@ export function fileTransferApplication(
   return {
     ...createFileTransferApplication(options),
     transport: "sctp",
+    // XEP-0261 In-Band Bytestreams: in a session-initiate, and as the fallback (file-fallback.ts).
+    otherTransports: [NS_JINGLE_IBB],
     features: [
       NS_FILE_TRANSFER,
+      NS_JINGLE_IBB,
+      NS_IBB,
       NS_HASHES,
       hashFunctionFeature("sha-1"),
       hashFunctionFeature("sha-256"),

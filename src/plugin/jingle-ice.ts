@@ -285,10 +285,17 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
    * the application. Nothing of ours but a session-terminate leaves before `accept()`.
    */
   private incoming(from: string, jingle: Jingle): void {
-    const offer = negotiate(jingle, new Set(this.applications.keys()));
+    const offer = negotiate(
+      jingle,
+      new Set(this.applications.keys()),
+      (ns) => this.applications.get(ns)?.otherTransports ?? [],
+    );
     if (isReason(offer)) return this.refuseNew(from, jingle, offer);
     const request = fileRequestRefusal(offer);
     if (request !== undefined) return this.refuseNew(from, jingle, request);
+    // Not ICE-UDP (e.g. XEP-0261 IBB for a file): no DTLS or SCTP; the application accepts it.
+    if (offer.content.transport?.kind === "other")
+      return this.incomingOther(from, jingle, offer, offer.content.transport.element);
     // XEP-0320: DTLS unless both sides ask for plaintext.
     const transport =
       offer.content.transport?.kind === "ice-udp" ? offer.content.transport : undefined;
@@ -315,6 +322,22 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       setup,
       dataChannels,
     );
+    this.after(() => this.offer(session, jingle, offer));
+  }
+
+  /** An offer on another transport than ICE-UDP: a session without ICE, DTLS or SCTP. */
+  private incomingOther(from: string, jingle: Jingle, offer: Offer, transport: XmlElement): void {
+    const answer = this.answer(offer);
+    if (isReason(answer)) return this.refuseNew(from, jingle, answer);
+    const session = this.newSession(
+      jingle.sid,
+      from,
+      false,
+      offer.content.name,
+      answer,
+      offer.description,
+    );
+    session.offeredTransport = transport;
     this.after(() => this.offer(session, jingle, offer));
   }
 

@@ -77,6 +77,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly signalling: SessionSignalling;
   /** A fallback to another transport (XEP-0166 §6.9), and whether the content moved. */
   private readonly switch = new TransportSwitch();
+  /**
+   * The offer's transport when it is not ICE-UDP (an application's `otherTransports`, e.g.
+   * XEP-0261 IBB): such a session is answered with {@link acceptWith}, never with ICE.
+   */
+  offeredTransport: XmlElement | undefined;
 
   constructor(
     private readonly context: SessionContext,
@@ -220,6 +225,8 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     });
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
+    if (this.offeredTransport !== undefined)
+      return Promise.reject(new Error("this offer is not ICE-UDP; its application accepts it"));
     this.channelPromise ??= this.open("controlled", async (trickle) => {
       this.setState("active");
       try {
@@ -344,6 +351,32 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    */
   sendAction(jingle: OutgoingJingle): Promise<void> {
     return this.signalling.send(jingle);
+  }
+
+  /**
+   * Accepts an incoming session whose offer is not ICE-UDP ({@link offeredTransport}) with
+   * `transport` (XEP-0166 §6.4): no ICE, DTLS or SCTP; the application moves the bytes.
+   * Rejects (and ends the session) if the peer refuses the session-accept.
+   */
+  async acceptWith(transport: XmlElement): Promise<void> {
+    if (this.initiator || this.stateValue !== "pending" || this.offeredTransport === undefined)
+      throw new Error("acceptWith() is for a pending incoming offer that is not ICE-UDP");
+    this.switch.replace();
+    clearTimeout(this.setupTimer);
+    this.setState("active");
+    const content = { creator: "initiator" as const, name: this.contentName };
+    const description = this.localDescription;
+    try {
+      await this.signalling.send({
+        action: "session-accept",
+        responder: this.context.self(),
+        contents: [{ ...content, description, transport: { kind: "other", element: transport } }],
+      });
+    } catch (error) {
+      const text = `session-accept failed: ${(error as Error).message}`;
+      await this.end({ condition: "connectivity-error", text }, true);
+      throw new JingleSessionError(text, "connectivity-error", { cause: error });
+    }
   }
 
   /**

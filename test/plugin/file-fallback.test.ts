@@ -327,6 +327,106 @@ describe("the file transfer falls back to In-Band Bytestreams when ICE-UDP fails
     },
   );
 
+  it(
+    "receives a file offered on In-Band Bytestreams from the start (XEP-0261 §2, as Dino and Gajim offer)",
+    TIMEOUT,
+    async () => {
+      const network = new FakeNetwork();
+      const bob = jingleIceUdp(network.client(BOB), {
+        ice,
+        applications: [fileTransferApplication()],
+      });
+      const to = await inbox("in-offered-ibb");
+      const results: Promise<{ reason: { condition: string }; path?: string }>[] = [];
+      bob.on("incoming", (session) =>
+        results.push(bob.incomingFile(session)!.receive({ dir: to }).result),
+      );
+      // Alice, played by the test with hand-written stanzas.
+      const alice = network.client(ALICE);
+      const incoming: XmlElement[] = [];
+      let onIncoming: () => void = () => undefined;
+      alice.iqCallee.set(NS_JINGLE, "jingle", (ctx) => {
+        incoming.push(ctx.element as XmlElement);
+        onIncoming();
+        return true;
+      });
+      const next = (action: string) =>
+        new Promise<XmlElement>((resolve) => {
+          const look = () => {
+            const found = incoming.find((j) => j.attrs["action"] === action);
+            if (found) resolve(found);
+          };
+          onIncoming = look;
+          look();
+        });
+      const set = (child: unknown) =>
+        alice.iqCaller.request(xml("iq", { type: "set", to: BOB }, child));
+      const data = randomBytes(20_000);
+      const sha256 = createHash("sha256").update(data).digest("base64");
+      const sid = "dino-1";
+      const jingle = (action: string, ...children: unknown[]) =>
+        xml("jingle", { xmlns: NS_JINGLE, action, sid, initiator: ALICE }, ...children);
+      const content = (...children: unknown[]) =>
+        xml("content", { creator: "initiator", name: "a-file", senders: "initiator" }, ...children);
+      const IBB_T = "urn:xmpp:jingle:transports:ibb:1";
+      const IBB = "http://jabber.org/protocol/ibb";
+      await set(
+        jingle(
+          "session-initiate",
+          content(
+            xml(
+              "description",
+              { xmlns: NS_FILE_TRANSFER },
+              xml(
+                "file",
+                {},
+                xml("name", {}, "from-dino.bin"),
+                xml("size", {}, String(data.length)),
+              ),
+            ),
+            xml("transport", { xmlns: IBB_T, sid: "ibb-9", "block-size": "8192" }),
+          ),
+        ),
+      );
+      const accept = await next("session-accept");
+      const transport = kids(kids(accept, "content")[0]!, "transport")[0]!;
+      assert.equal(transport.attrs["xmlns"], IBB_T);
+      assert.equal(transport.attrs["sid"], "ibb-9");
+      assert.equal(transport.attrs["block-size"], "8192");
+      assert.equal(kids(kids(accept, "content")[0]!, "description").length, 1);
+      await set(xml("open", { xmlns: IBB, sid: "ibb-9", "block-size": "8192", stanza: "iq" }));
+      for (let at = 0, seq = 0; at < data.length; at += 8192, seq++) {
+        const block = data.subarray(at, at + 8192).toString("base64");
+        await set(xml("data", { xmlns: IBB, sid: "ibb-9", seq: String(seq) }, block));
+      }
+      await set(xml("close", { xmlns: IBB, sid: "ibb-9" }));
+      await set(
+        jingle(
+          "session-info",
+          xml(
+            "checksum",
+            { xmlns: NS_FILE_TRANSFER, creator: "initiator", name: "a-file" },
+            xml("file", {}, xml("hash", { xmlns: "urn:xmpp:hashes:2", algo: "sha-256" }, sha256)),
+          ),
+        ),
+      );
+      // XEP-0234 §7: the receiver says <received/>; the sender ends the session.
+      const info = await next("session-info");
+      assert.equal(kids(info, "received")[0]?.attrs["name"], "a-file");
+      await set(jingle("session-terminate", xml("reason", {}, xml("success"))));
+      const got = await results[0]!;
+      assert.equal(got.reason.condition, "success");
+      const kept = await readFile(got.path!);
+      assert.equal(createHash("sha256").update(kept).digest("base64"), sha256);
+      assert.equal(
+        incoming.filter((j) => j.attrs["action"] === "transport-info").length,
+        0,
+        "no ICE at all",
+      );
+      await bob.close();
+    },
+  );
+
   it("detects a corrupted transfer over IBB: media-error, nothing kept", TIMEOUT, async () => {
     const network = blockedNetwork();
     const rewrite = network.rewrite;

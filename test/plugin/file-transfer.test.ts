@@ -356,7 +356,7 @@ describe("sanitizeFileName", () => {
 });
 
 describe("disco#info for file transfer", () => {
-  it("lists file-transfer:5 and the hash features only when the application is registered", async () => {
+  it("lists file-transfer:5, the hash and the In-Band Bytestreams features only when the application is registered", async () => {
     const network = new FakeNetwork();
     const withFt = jingleIceUdp(network.client(ALICE), {
       ice,
@@ -373,9 +373,16 @@ describe("disco#info for file transfer", () => {
       "urn:xmpp:hash-function-text-names:sha-1",
       "urn:xmpp:hash-function-text-names:sha-256",
       "urn:xmpp:jingle:apps:dtls:0",
+      "urn:xmpp:jingle:transports:ibb:1",
+      "http://jabber.org/protocol/ibb",
     ])
       assert.ok(features(withFt).includes(f), f);
-    assert.ok(!features(without).includes(NS_FILE_TRANSFER));
-    assert.ok(!features(without).includes("urn:xmpp:hashes:2"));
+    for (const f of [
+      NS_FILE_TRANSFER,
+      "urn:xmpp:hashes:2",
+      "urn:xmpp:jingle:transports:ibb:1",
+      "http://jabber.org/protocol/ibb",
+    ])
+      assert.ok(!features(without).includes(f), f);
   });
 });
