@@ -79,9 +79,19 @@ export class FileReceivePump<M extends FileReceiveMachine> {
   private readonly temp: string;
   /** Text messages dropped (file bytes come in binary messages only). */
   textMessages = 0;
+  /** Messages that came while {@link start} read the partial file (capped like pending writes). */
+  private early: Uint8Array[] | undefined;
+  private earlyBytes = 0;
   private readonly onMessage = (data: string | Uint8Array): void => {
     if (typeof data === "string") {
       this.textMessages++;
+      return;
+    }
+    if (this.early !== undefined) {
+      this.earlyBytes += data.length;
+      if (this.earlyBytes > (this.options.maxPendingWrite ?? DEFAULT_MAX_PENDING_WRITE))
+        this.abort(pumpReason<M>("general-error", "the disk does not keep up"));
+      else this.early.push(data);
       return;
     }
     this.options.receiver.handleData(this.clock(), data);
@@ -105,16 +115,26 @@ export class FileReceivePump<M extends FileReceiveMachine> {
   async start(): Promise<void> {
     const { receiver, channel } = this.options;
     const offset = receiver.offset;
+    // Listening starts at once: what comes while the partial file is read waits in `early`.
+    channel.on("message", this.onMessage);
+    channel.on("close", this.onClose);
     if (offset > 0) {
-      if ((await partialLength(this.temp)) < offset)
-        throw new RangeError("the partial file is shorter than the range offset");
-      for await (const chunk of createReadStream(this.temp, {
-        start: 0,
-        end: offset - 1,
-      }) as AsyncIterable<Buffer>) {
-        receiver.prime(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.early = [];
+      try {
+        if ((await partialLength(this.temp)) < offset)
+          throw new RangeError("the partial file is shorter than the range offset");
+        for await (const chunk of createReadStream(this.temp, {
+          start: 0,
+          end: offset - 1,
+        }) as AsyncIterable<Buffer>) {
+          receiver.prime(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        }
+        await truncate(this.temp, offset);
+      } catch (error) {
+        channel.off("message", this.onMessage);
+        channel.off("close", this.onClose);
+        throw error;
       }
-      await truncate(this.temp, offset);
     }
     this.out = createWriteStream(
       this.temp,
@@ -123,9 +143,12 @@ export class FileReceivePump<M extends FileReceiveMachine> {
     this.out.on("error", (error) =>
       this.abort(pumpReason<M>("media-error", `cannot write: ${error.message}`)),
     );
-    channel.on("message", this.onMessage);
-    channel.on("close", this.onClose);
-    receiver.begin(this.clock());
+    const early = this.early ?? [];
+    this.early = undefined;
+    if (!receiver.finished) {
+      receiver.begin(this.clock());
+      for (const data of early) receiver.handleData(this.clock(), data);
+    }
     this.drain();
   }
 

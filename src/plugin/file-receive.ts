@@ -10,10 +10,10 @@ import { JingleIceError } from "../common/errors.js";
 import { FLAVOURS } from "../jingle/file-transfer-flavour.js";
 import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { FileReceiver } from "../jingle/file-transfer-receiver.js";
-import type { FileDescription } from "../jingle/file-transfer.js";
+import { buildFileTransferDescription, type FileDescription } from "../jingle/file-transfer.js";
 import type { Reason } from "../jingle/model.js";
 import type { DataChannel } from "../node/data-channel.js";
-import { FileReceivePump } from "../node/file-transfer-receive.js";
+import { FileReceivePump, partialLength } from "../node/file-transfer-receive.js";
 import type { FileChannel } from "../node/file-transfer-channel.js";
 import { FileFallback } from "./file-fallback.js";
 import { endedResult, sessionFlavour } from "./file-send.js";
@@ -25,8 +25,13 @@ import type { JingleSession } from "./session.js";
 export type ReceiveTarget =
   /** In this directory, under the peer's name made safe (`name (1).ext` if it exists). */
   | { readonly dir: string }
-  /** Exactly this path; the transfer is refused if it exists. */
-  | { readonly path: string };
+  /**
+   * Exactly this path; the transfer is refused if it exists. With `resume`, the bytes kept in
+   * `<path>.part` by an earlier attempt are not asked for again (XEP-0234 §5.3: a `<range/>`
+   * in our session-accept), and a failed attempt keeps `<path>.part` (except on `media-error`:
+   * those bytes are wrong).
+   */
+  | { readonly path: string; readonly resume?: boolean };
 
 /** How long after our session-accept the sender has to open its channel, in ms. */
 export const CHANNEL_TIMEOUT = 30_000;
@@ -84,11 +89,19 @@ async function runReceive(
     await session.terminate("general-error", "cannot store the file");
     throw error;
   }
-  const temp = `${path}.${randomBytes(6).toString("hex")}.part`;
-  const cleanup = async (): Promise<void> => {
+  const resume = "path" in target && target.resume === true;
+  const temp = resume ? `${path}.part` : `${path}.${randomBytes(6).toString("hex")}.part`;
+  /** Removes the reserved name, and the partial file unless it may serve a later resume. */
+  const cleanup = async (reason?: Reason): Promise<void> => {
     await unlink(path).catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
+    if (!resume || reason?.condition === "media-error") await unlink(temp).catch(() => undefined);
   };
+  // XEP-0234 §5.3: ask only for what the partial file lacks (all of it when it is complete or
+  // longer: that is not a prefix we can trust).
+  const kept = resume ? await partialLength(temp) : 0;
+  const range = kept > 0 && kept < file.size ? { offset: kept } : undefined;
+  if (range !== undefined)
+    session.localDescription = buildFileTransferDescription({ ...file, range });
   const route = routes.open(session);
   // ICE-UDP failing moves the transfer to In-Band Bytestreams (XEP-0261, file-fallback.ts).
   const fallback = new FileFallback(session, routes.fallback, file.size);
@@ -102,6 +115,7 @@ async function runReceive(
       file,
       content: { creator: "initiator", name: session.contentName },
       sendReceived: profile.receiverSendsReceived,
+      ...(range !== undefined && { range }),
     });
     const p = new FileReceivePump({
       receiver,
@@ -159,7 +173,7 @@ async function runReceive(
     else await session.accept();
   } catch {
     if (!fallback.active) {
-      await cleanup();
+      await cleanup(ended);
       return endedResult(ended ?? { condition: "connectivity-error" }, flavour);
     }
   }
@@ -175,11 +189,11 @@ async function runReceive(
         ? { condition: "timeout", text: "the sender opened no data channel" }
         : first;
     if (session.state !== "ended") await session.terminate(reason.condition, reason.text);
-    await cleanup();
+    await cleanup(reason);
     return endedResult(reason, flavour);
   }
   const result = await first.result;
-  if (result.path === undefined) await cleanup();
+  if (result.path === undefined) await cleanup(result.reason);
   const success = result.reason.condition === "success";
   return {
     reason: result.reason,

@@ -16,7 +16,11 @@ import {
 import type { FileHash } from "../jingle/file-transfer-hash.js";
 import { parseFileTransferInfo } from "../jingle/file-transfer-info.js";
 import { FileSender } from "../jingle/file-transfer-sender.js";
-import type { FileDescription } from "../jingle/file-transfer.js";
+import {
+  parseFileTransferDescription,
+  type FileDescription,
+  type FileRange,
+} from "../jingle/file-transfer.js";
 import type { Reason, SctpVariant } from "../jingle/model.js";
 import type { DataChannel } from "../node/data-channel.js";
 import type { FileChannel } from "../node/file-transfer-channel.js";
@@ -107,6 +111,12 @@ export async function runSend(
     channel = dc;
     chunkSize = chunkSizeFor(flavour, session.sctp?.maxMessageSize);
   }
+  // XEP-0234 §5.3: the receiver may ask for part of the file only (it resumes).
+  const range = answeredRange(session, file.size);
+  if (range === "invalid") {
+    await session.terminate("failed-application", "the requested range lies outside the file");
+    return endedResult(ended ?? { condition: "failed-application" }, flavour);
+  }
   const sender = new FileSender({
     file,
     content: { creator: "initiator", name: session.contentName },
@@ -134,12 +144,27 @@ export async function runSend(
   session.on("terminated", (reason) => pump.handleTerminate(reason));
   if (ended !== undefined) pump.handleTerminate(ended);
   signal?.addEventListener("abort", () => pump.abort({ condition: "cancel" }), { once: true });
-  const outcome = await pump.run();
+  const outcome = await pump.run(range);
   channel.close();
   if (session.state !== "ended")
     await session.terminate(outcome.reason.condition, outcome.reason.text);
   // The receiver ends with success only once it verified the hash (ours, or the peer's own rule).
   return { ...outcome, verified: outcome.reason.condition === "success", hashes, flavour };
+}
+
+/** The range the receiver's session-accept asked for: none, one inside the file, or "invalid". */
+function answeredRange(session: JingleSession, size: number): FileRange | undefined | "invalid" {
+  const answer = session.remoteDescription;
+  if (answer === undefined) return undefined;
+  let range: FileRange | undefined;
+  try {
+    range = parseFileTransferDescription(answer).range;
+  } catch {
+    return "invalid";
+  }
+  if (range === undefined) return undefined;
+  const end = range.offset + (range.length ?? size - range.offset);
+  return range.offset > size || end > size ? "invalid" : range;
 }
 
 /** Resolves true once `channel` is open, false if it closes or the session ends first. */

@@ -93,8 +93,11 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     readonly initiator: boolean,
     /** The content's name (matched by name, XEP-0166 §7.3). */
     readonly contentName: string,
-    /** Our `<description/>`: the offer (initiator) or the answer to the peer's (responder). */
-    readonly localDescription: XmlElement,
+    /**
+     * Our `<description/>`: the offer (initiator) or the answer to the peer's (responder); an
+     * application may change its answer until `accept()` (a file receiver asks for a range).
+     */
+    public localDescription: XmlElement,
     /** The peer's `<description/>` (its offer, or its answer once session-accept came). */
     public remoteDescription: XmlElement | undefined = undefined,
     /** DTLS (XEP-0320), or undefined for a plaintext session. */
