@@ -12,6 +12,15 @@ export interface PortRange {
   readonly max: number;
 }
 
+/**
+ * The receive and send buffer each socket asks for. The system default (212 992 bytes on Linux,
+ * some 90 full datagrams) overflows when a fast peer — usrsctp through libdatachannel, whose own
+ * socket asks for 1 MiB — bursts while the event loop is busy, and what the kernel drops there
+ * SCTP must retransmit (and a partially reliable channel loses). The kernel caps the request at
+ * net.core.rmem_max / wmem_max.
+ */
+export const SOCKET_BUFFER_BYTES = 1024 * 1024;
+
 /** Binds a UDP socket on `address`, on the first free port of `range` (any port without one). */
 export async function bindUdp(
   family: "IPv4" | "IPv6",
@@ -33,6 +42,12 @@ export async function bindUdp(
         socket.once("error", reject);
         socket.bind({ address, port, exclusive: true }, () => {
           socket.off("error", reject);
+          try {
+            socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+            socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+          } catch {
+            // Best effort: the system's default buffers still work.
+          }
           resolve();
         });
       });

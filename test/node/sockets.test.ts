@@ -1,8 +1,9 @@
 // The driver's UDP socket helpers (src/node/sockets.ts), on 127.0.0.1 only.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SocketBindError } from "../../src/node/errors.js";
-import { bindUdp, RemoteNames, SocketTable } from "../../src/node/sockets.js";
+import { bindUdp, RemoteNames, SOCKET_BUFFER_BYTES, SocketTable } from "../../src/node/sockets.js";
 
 describe("driver sockets", () => {
   it("binds the next free port of a range and says which address and range failed when none is", async () => {
@@ -24,6 +25,23 @@ describe("driver sockets", () => {
     assert.equal(table.at({ family: "IPv4", address: "127.0.0.2", port: taken }), undefined);
     await table.closeAll();
     assert.equal(table.at({ family: "IPv4", address: "127.0.0.1", port: taken }), undefined);
+  });
+
+  // Regression: with the system default (212 992 bytes) usrsctp's bursts through libdatachannel
+  // overflowed our socket (some 30 datagrams dropped per test/interop/sctp-usrsctp.test.ts run,
+  // and with them messages on a maxRetransmits=0 channel).
+  it("asks for a 1 MiB receive and send buffer, as far as the kernel allows", async () => {
+    const socket = await bindUdp("IPv4", "127.0.0.1", undefined);
+    try {
+      const limit = (name: string) =>
+        Math.min(SOCKET_BUFFER_BYTES, Number(readFileSync(`/proc/sys/net/core/${name}`, "utf8")));
+      // Linux reports twice what was granted (bookkeeping overhead, socket(7) SO_RCVBUF).
+      assert.ok(socket.getRecvBufferSize() >= limit("rmem_max"), `${socket.getRecvBufferSize()}`);
+      assert.ok(socket.getSendBufferSize() >= limit("wmem_max"), `${socket.getSendBufferSize()}`);
+      assert.ok(socket.getRecvBufferSize() > 212_992 || limit("rmem_max") <= 106_496);
+    } finally {
+      socket.close();
+    }
   });
 
   it("turns a sender's address text into a canonical transport address, or nothing for a non-IP", () => {
