@@ -9,7 +9,8 @@
 // usage: node --import tsx test/interop/conversations-peer.ts
 //          --service xmpp://127.0.0.1:PORT --domain D --user U --password P [--resource R]
 //          (--send PATH --to FULL-JID [--media-type TYPE] | --receive DIR)
-//          [--transport webrtc-datachannel|ibb] [--checksum good|corrupt|none] [--timeout MS]
+//          [--transport webrtc-datachannel|ibb] [--fallback none|ibb]
+//          [--checksum good|corrupt|none] [--timeout MS]
 //
 //   --send        offer PATH to FULL-JID (Conversations as initiator and sender)
 //   --receive     wait for one offer, accept it, write the bytes to DIR/received.bin
@@ -18,12 +19,18 @@
 //                 In-Band Bytestreams mode (its initial transport when the peer lacks
 //                 webrtc-datachannel and S5B, and its `transport-replace` fallback when ICE
 //                 fails); not implemented yet: the run ends with `error`
+//   --fallback    when ICE fails before connecting: `none` (default: terminate
+//                 `connectivity-error`) or `ibb` (Conversations' real behaviour: its initiator
+//                 sends `transport-replace` to IBB, its responder waits for one) — reserved, the
+//                 run ends with an error saying the fallback is not implemented. To exercise it,
+//                 block UDP inside the namespace (the test owns it) and add the IBB transport to
+//                 peer-session.ts (XEP-0047 open/data/close over the same @xmpp/client)
 //   --checksum    what the sender's `<checksum/>` carries: `good` (sha-1 + sha-256 of the bytes
 //                 sent), `corrupt` (both digests with their first byte flipped) or `none`
 //   --timeout     give up after MS milliseconds without an outcome (default 120000)
 //
 // Prints JSON lines on stdout: {"event":"online","jid":…} once logged in, then
-// {"event":"done","report":PeerReport} (peer-session.ts) when the session is over.
+// {"event":"done","report":PeerReport} (conversations/report.ts) when the session is over.
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { stat } from "node:fs/promises";
@@ -33,8 +40,9 @@ import type { Element } from "ltx";
 import {
   ConversationsSession,
   type ChecksumMode,
-  type PeerReport,
+  type FallbackMode,
 } from "./conversations/peer-session.js";
+import type { PeerReport } from "./conversations/report.js";
 import { FEATURES, NS, xml } from "./conversations/wire.js";
 
 const { values: args } = parseArgs({
@@ -50,6 +58,7 @@ const { values: args } = parseArgs({
     receive: { type: "string" },
     transport: { type: "string", default: "webrtc-datachannel" },
     checksum: { type: "string", default: "good" },
+    fallback: { type: "string", default: "none" },
     timeout: { type: "string", default: "120000" },
   },
 });
@@ -66,6 +75,8 @@ if ((args.send === undefined) === (args.receive === undefined)) usage("--send or
 if (args.send !== undefined && args.to === undefined) usage("--send needs --to");
 if (!["good", "corrupt", "none"].includes(args.checksum!)) usage("--checksum good|corrupt|none");
 if (!["webrtc-datachannel", "ibb"].includes(args.transport!)) usage("--transport");
+if (!["none", "ibb"].includes(args.fallback!)) usage("--fallback none|ibb");
+const fallback = args.fallback as FallbackMode;
 const timeoutMs = Number(args.timeout);
 
 interface XmppClient {
@@ -112,7 +123,7 @@ const sessionStarted = new Promise<ConversationsSession>((resolve) => {
     const sid = String(element.attrs["sid"]);
     const from = String(stanza.attrs["from"]);
     if (session === undefined && action === "session-initiate" && args.receive !== undefined) {
-      session = new ConversationsSession(request, from, sid, "receiver");
+      session = new ConversationsSession(request, from, sid, "receiver", "good", fallback);
       session.expire(timeoutMs);
       resolve(session);
       const s = session;
@@ -164,6 +175,7 @@ async function main(): Promise<PeerReport> {
       randomBytes(12).toString("base64url"),
       "sender",
       args.checksum as ChecksumMode,
+      fallback,
     );
     session.expire(timeoutMs);
     const { size } = await stat(args.send);

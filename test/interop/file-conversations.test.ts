@@ -161,7 +161,8 @@ describe("XEP-0234 file transfer with a Conversations-shaped peer (libwebrtc, it
         assert.equal(ours.bytes, size);
         assert.equal(ours.flavour, "conversations");
         assert.equal(ours.fileSha256, sha256);
-        rate(t, size, peer.transferMs);
+        // Its sender's clock runs to our session-terminate, which waits RECEIVED_GRACE (5 s).
+        rate(t, size, peer.writtenMs);
         assert.deepEqual(ours.hashes.sort(), ["sha-1", "sha-256"]);
         assert.deepEqual(offer, {
           name: `conv-s${ids}.bin`,

@@ -19,6 +19,7 @@ import { open } from "node:fs/promises";
 import type { Element } from "ltx";
 import { candidateFromSdp, candidateToSdp, parseLocalSdp, sdpOf } from "./sdp.js";
 import type { LocalDescription } from "./sdp.js";
+import { summarize, type PeerReport } from "./report.js";
 import * as wire from "./wire.js";
 import { createPeerConnection, type WrtcChannel, type WrtcPeerConnection } from "./wrtc.js";
 
@@ -26,87 +27,16 @@ export const CHUNK = 4096;
 export const MAX_SENT_BUFFER = 256 * 1024;
 
 export type ChecksumMode = "good" | "corrupt" | "none";
-
-/** What the peer saw of one content in a session-initiate or session-accept. */
-export interface ContentSummary {
-  readonly jingleAttrs: string[];
-  readonly content: { creator?: string; senders?: string; name: string };
-  readonly descriptionNs?: string;
-  readonly fileChildren?: string[];
-  readonly transportNs?: string;
-  readonly outerAttrs?: Record<string, string>;
-  readonly inner?: { ufrag: boolean; pwd: boolean; children: string[]; setup?: string };
-  readonly group?: string[];
-}
-
-export interface PeerReport {
-  ok: boolean;
-  error?: string;
-  role: "sender" | "receiver";
-  sid?: string;
-  offer?: ContentSummary;
-  accept?: ContentSummary;
-  transportInfos: { outerNs?: string; outerAttrs: string[]; candidates: number }[];
-  candidatesAdded: number;
-  candidatesRejected: string[];
-  candidatesSent: number;
-  candidatesNotSent: number;
-  channel?: { label: string; protocol: string };
-  messages: number;
-  maxMessage: number;
-  bytes: number;
-  /** From the first byte sent or received to the last one received (receiver) or the outcome (sender). */
-  transferMs?: number;
-  sha256?: string;
-  sessionInfo: { kind: string; attrs: Record<string, string>; hashes: string[] }[];
-  checksumSent?: { algo: string; value: string }[];
-  terminate?: { by: "peer" | "us"; reason: string };
-  iqErrors: { action: string; condition: string }[];
-  lateIqs: string[];
-}
+/**
+ * What happens when ICE fails before it ever connected: Conversations' initiator replaces the
+ * transport with XEP-0261 IBB (`transport-replace`) and its responder waits for that (`ibb`,
+ * its real behaviour — not implemented here yet: the session ends with an error saying so), or
+ * the session ends with `connectivity-error` (`none`).
+ */
+export type FallbackMode = "none" | "ibb";
 
 /** Sends an IQ; resolves with the result, rejects with the error (its `condition`). */
 export type Request = (iq: Element) => Promise<Element>;
-
-function summarize(jingle: Element, content: wire.ReadContent): ContentSummary {
-  const inner = content.transport?.getChild("transport", wire.NS.iceUdp);
-  const setup = inner?.getChild("fingerprint", wire.NS.dtls)?.attrs["setup"] as string | undefined;
-  const group = wire.readGroup(jingle);
-  const descriptionNs = content.description?.attrs["xmlns"] as string | undefined;
-  let fileChildren: string[] | undefined;
-  try {
-    fileChildren = wire.readFile(content.description).children;
-  } catch {
-    fileChildren = undefined;
-  }
-  return {
-    jingleAttrs: Object.keys(jingle.attrs).sort(),
-    content: {
-      name: content.name,
-      ...(content.creator !== undefined && { creator: content.creator }),
-      ...(content.senders !== undefined && { senders: content.senders }),
-    },
-    ...(descriptionNs !== undefined && { descriptionNs }),
-    ...(fileChildren !== undefined && { fileChildren }),
-    ...(content.transportNs !== undefined && { transportNs: content.transportNs }),
-    ...(content.transport !== undefined && {
-      outerAttrs: Object.fromEntries(
-        Object.entries(content.transport.attrs).filter(([k]) => k !== "xmlns"),
-      ) as Record<string, string>,
-    }),
-    ...(inner !== undefined && {
-      inner: {
-        ufrag: inner.attrs["ufrag"] !== undefined,
-        pwd: inner.attrs["pwd"] !== undefined,
-        children: inner
-          .getChildElements()
-          .map((c) => `${c.name}@${String(c.attrs["xmlns"] ?? "")}`),
-        ...(setup !== undefined && { setup }),
-      },
-    }),
-    ...(group !== undefined && { group }),
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -135,6 +65,7 @@ export class ConversationsSession {
     readonly sid: string,
     role: "sender" | "receiver",
     private readonly checksum: ChecksumMode = "good",
+    private readonly fallback: FallbackMode = "none",
   ) {
     this.report = {
       ok: false,
@@ -169,7 +100,9 @@ export class ConversationsSession {
     };
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === "connected") this.connected();
-      if (pc.connectionState === "failed" && !this.ended) void this.fail("ICE failed");
+      if (pc.connectionState !== "failed" || this.ended) return;
+      if (this.fallback === "ibb") this.end("ICE failed: the IBB fallback is not implemented yet");
+      else void this.fail("ICE failed", "connectivity-error");
     };
     return pc;
   }
@@ -270,6 +203,8 @@ export class ConversationsSession {
       await handle.close();
     }
     if (this.ended) return;
+    if (this.firstByteAt !== undefined)
+      this.report.writtenMs = performance.now() - this.firstByteAt;
     const hashes = [
       { algo: "sha-1", value: sha1.digest() },
       { algo: "sha-256", value: sha256.digest() },

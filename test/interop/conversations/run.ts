@@ -24,7 +24,7 @@ import {
 } from "../../../src/plugin/index.js";
 import { startProsody } from "../../support/prosody.js";
 import { connectClient } from "../../support/xmpp-server.js";
-import type { PeerReport } from "./peer-session.js";
+import type { PeerReport } from "./report.js";
 
 const PEER = fileURLToPath(new URL("../conversations-peer.ts", import.meta.url));
 const [address] = process.argv.slice(2) as [string];
