@@ -23,13 +23,19 @@ export type FileTransferInfo =
     }
   | { readonly kind: "received"; readonly content: ContentRef };
 
+/**
+ * The content a payload names. `creator` may be missing: Conversations sends `<checksum name/>`
+ * and `<received name/>` without it, and a file-transfer content is always the initiator's
+ * (XEP-0234 §6.1 offers and §6.2 requests alike), so that is the default; a value other than
+ * `initiator` / `responder` is refused.
+ */
 function contentRef(element: XmlElement): ContentRef {
-  const creator = element.attrs["creator"];
+  const creator = element.attrs["creator"] ?? "initiator";
   const name = element.attrs["name"];
   if ((creator !== "initiator" && creator !== "responder") || name === undefined || name === "") {
     throw new FileTransferParseError(
       "failed-application",
-      `<${element.name}/> needs creator and name`,
+      `<${element.name}/> needs a name (and a creator of initiator or responder)`,
     );
   }
   if (name.length > 256)
@@ -41,7 +47,7 @@ function contentRef(element: XmlElement): ContentRef {
  * Reads a session-info child if it is an XEP-0234 payload; `undefined` for any other element
  * (the session layer then answers `feature-not-implemented` / `unsupported-info`, XEP-0166 §6.8).
  * @throws {FileTransferParseError} for a `<checksum/>` or `<received/>` that cannot be used
- * (answer the IQ with `bad-request`): no creator/name, no `<file/>`, no usable `<hash/>`.
+ * (answer the IQ with `bad-request`): no name, a bad creator, no `<file/>`, no usable `<hash/>`.
  */
 export function parseFileTransferInfo(
   payload: XmlElement,

@@ -28,7 +28,9 @@ export async function startSendFile(
   const file = await describeFile(path, options);
   const session = initiate(peer, {
     application: NS_FILE_TRANSFER,
-    contentName: "file",
+    // Conversations builds its SDP without a=mid (libwebrtc then names the m= section "0") and
+    // with our BUNDLE group: any other name fails its offer and every trickled candidate.
+    contentName: "0",
     description: buildFileTransferDescription(file),
     ...(options.sctpVariant !== undefined && { sctpVariant: options.sctpVariant }),
   });

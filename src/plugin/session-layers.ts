@@ -7,7 +7,7 @@
 import type { Reason } from "../jingle/model.js";
 import type { DatagramChannel } from "../node/datagram-channel.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
-import type { SessionDataChannels } from "./data-channels.js";
+import { SCTP_CLOSE_DEADLINE, type SessionDataChannels } from "./data-channels.js";
 import { securityFailure, type SessionSecurity } from "./security.js";
 import { JingleSessionError } from "./session-error.js";
 
@@ -53,7 +53,13 @@ export async function associateChannels(
     association.once("close", (reason, detail) => {
       if (reason === "shutdown") return;
       const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
-      void end({ condition: "failed-transport", text });
+      // A peer's ABORT may be how it ends a finished session: libwebrtc's close() aborts, and
+      // Conversations closes its peer connection between its <received/> and its
+      // session-terminate, so the ABORT overtakes both over XMPP. Its terminate, if it comes
+      // within SCTP_CLOSE_DEADLINE, gives the reason.
+      if (reason === "peer-abort")
+        setTimeout(() => void end({ condition: "failed-transport", text }), SCTP_CLOSE_DEADLINE);
+      else void end({ condition: "failed-transport", text });
     });
   } catch (error) {
     const text = (error as Error).message;

@@ -34,9 +34,28 @@ describe("XEP-0234 session-info payloads", () => {
     assert.equal(parseFileTransferInfo(x("unknown", { xmlns: NS_FILE_TRANSFER })), undefined);
   });
 
-  it("refuses a checksum without creator, without a file, or without a hash we can compute", () => {
+  it("reads Conversations' <checksum/> and <received/>, which carry a name but no creator", () => {
+    const checksum = x(
+      "checksum",
+      { xmlns: NS_FILE_TRANSFER, name: "0" },
+      x("file", {}, x("hash", { xmlns: NS_HASHES, algo: "sha-1" }, "AQEBAQEBAQEBAQEBAQEBAQEBAQE=")),
+    );
+    const initiators = { creator: "initiator", name: "0" } as const;
+    assert.deepEqual(parseFileTransferInfo(checksum), {
+      kind: "checksum",
+      content: initiators,
+      hashes: [hash],
+    });
+    assert.deepEqual(parseFileTransferInfo(x("received", { xmlns: NS_FILE_TRANSFER, name: "0" })), {
+      kind: "received",
+      content: initiators,
+    });
+  });
+
+  it("refuses a payload without name or with a bad creator, a checksum without a file or without a hash we can compute", () => {
     const bad = [
-      x("received", { xmlns: NS_FILE_TRANSFER, name: "a" }),
+      x("received", { xmlns: NS_FILE_TRANSFER, creator: "initiator" }),
+      x("received", { xmlns: NS_FILE_TRANSFER, creator: "both", name: "a" }),
       x("checksum", { xmlns: NS_FILE_TRANSFER, creator: "initiator", name: "a" }),
       x("checksum", { xmlns: NS_FILE_TRANSFER, creator: "initiator", name: "a" }, x("file", {})),
       x(

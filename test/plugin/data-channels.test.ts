@@ -187,6 +187,28 @@ describe("data channels in Jingle sessions", () => {
     },
   );
 
+  it(
+    "takes the peer's session-terminate as the outcome when its ABORT overtakes it (libwebrtc's close, as Conversations ends a transfer)",
+    TIMEOUT,
+    async () => {
+      const network = new FakeNetwork();
+      const deliver = network.deliver.bind(network);
+      // Bob's session-terminate travels slower than his SCTP ABORT (XMPP vs. UDP).
+      network.deliver = async (from, stanza) => {
+        const action = stanza.getChildElements()[0]?.attrs["action"];
+        if (from === BOB && action === "session-terminate") await delay(300);
+        return deliver(from, stanza);
+      };
+      const { ours, theirs } = await connect({ sctpVariant: "webrtc-datachannel" }, network);
+      const terminated = once(ours, "terminated") as Promise<[{ condition: string }]>;
+      const ending = theirs.terminate("success");
+      theirs.sctp!.abort("closed like libwebrtc");
+      await ending;
+      const [reason] = await terminated;
+      assert.equal(reason.condition, "success");
+    },
+  );
+
   it("answers a transport-info whose data-channel transport has sctp-port='0' with bad-request", async () => {
     const network = new FakeNetwork();
     jingleIceUdp(network.client(BOB), options);

@@ -185,6 +185,25 @@ describe("file transfer through the plugin", () => {
     );
   }
 
+  it(
+    "names the offered content 0, as libwebrtc names Conversations' m= section, in the BUNDLE group too",
+    TIMEOUT,
+    async () => {
+      const { network, alice, nextFile } = pair();
+      const { path } = await makeFile("named.bin", 1);
+      const sent = await alice.sendFile(BOB, path, { sctpVariant: "webrtc-datachannel" });
+      await (await nextFile()).decline();
+      await sent.result;
+      const initiate = parseJingle(network.payloads[0]!.element as XmlElement);
+      assert.equal(initiate.action, "session-initiate");
+      assert.deepEqual(
+        initiate.contents.map((c) => c.name),
+        ["0"],
+      );
+      assert.deepEqual(initiate.groups, [{ semantics: "BUNDLE", contents: ["0"] }]);
+    },
+  );
+
   it("ends with decline when the receiver declines the offer", TIMEOUT, async () => {
     const { alice, nextFile } = pair();
     const { path } = await makeFile("declined.bin", 10);
