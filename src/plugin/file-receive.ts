@@ -35,11 +35,6 @@ export type ReceiveTarget =
 
 /** How long after our session-accept the sender has to open its channel, in ms. */
 export const CHANNEL_TIMEOUT = 30_000;
-/**
- * How long a receiver that sent `<received/>` waits for the sender's session-terminate (the
- * sender ends the session in that flavour, XEP-0234 §7) before it terminates itself, in ms.
- */
-export const RECEIVED_GRACE = 5000;
 
 /** An incoming file-transfer session: the offered file, and what to do with it. */
 export class IncomingFile {
@@ -125,12 +120,10 @@ async function runReceive(
       signal: (s) => {
         if (s.type === "session-info") {
           void session.sendInfo(s.payload);
-        } else if (s.reason.condition === "success" && profile.receiverSendsReceived) {
-          // The sender terminates after our <received/>; we do only if it does not.
-          const timer = setTimeout(() => void session.terminate("success"), RECEIVED_GRACE);
-          timer.unref();
-          session.once("terminated", () => clearTimeout(timer));
         } else {
+          // After our <received/> (when the flavour sends one) we end the session ourselves,
+          // as Conversations' receiver does (docs/field-notes.md); a sender that ends it too
+          // crosses our terminate harmlessly.
           void session.terminate(s.reason.condition, s.reason.text);
         }
       },

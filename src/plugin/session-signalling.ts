@@ -109,10 +109,17 @@ export class SessionSignalling {
     }).catch((error: unknown) => this.host.report(reportable(error, `${action} failed`)));
   }
 
-  /** Tells the peer the session is over (session-terminate, XEP-0166 §6.7); never rejects. */
+  /**
+   * Tells the peer the session is over (session-terminate, XEP-0166 §6.7); never rejects. An
+   * `item-not-found` answer is no failure: the peer ended the session too (terminates crossed).
+   */
   async terminate(reason: Reason): Promise<void> {
-    await this.send({ action: "session-terminate", contents: [], reason }).catch((error: unknown) =>
-      this.host.report(reportable(error, "session-terminate failed")),
+    await this.send({ action: "session-terminate", contents: [], reason }).catch(
+      (error: unknown) => {
+        const condition = (error as { readonly condition?: unknown } | null)?.condition;
+        if (condition !== "item-not-found")
+          this.host.report(reportable(error, "session-terminate failed"));
+      },
     );
   }
 }

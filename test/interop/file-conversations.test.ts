@@ -161,7 +161,7 @@ describe("XEP-0234 file transfer with a Conversations-shaped peer (libwebrtc, it
         assert.equal(ours.bytes, size);
         assert.equal(ours.flavour, "conversations");
         assert.equal(ours.fileSha256, sha256);
-        // Its sender's clock runs to our session-terminate, which waits RECEIVED_GRACE (5 s).
+        // Its sender's clock runs to our session-terminate, sent right after our <received/>.
         rate(t, size, peer.writtenMs);
         assert.deepEqual(ours.hashes.sort(), ["sha-1", "sha-256"]);
         assert.deepEqual(offer, {
