@@ -427,6 +427,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
             contents: [this.content(transport, false)],
           }),
         (error) => void this.signalling.failed(error, "transport-info"),
+        this.dataChannels?.variant === "webrtc-datachannel",
       );
       this.trickle = trickle;
       // The path may fail later too (consent expired, RFC 7675): the peer may be offline.

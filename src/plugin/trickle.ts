@@ -23,6 +23,11 @@ export class Trickle {
     private readonly sendTransportInfo: SendTransport,
     /** Called when a transport-info fails (the session goes on: one lost stanza). */
     private readonly onFailure: (error: unknown) => void,
+    /**
+     * Repeat the opening stanza's candidates in a transport-info once it is acknowledged:
+     * Conversations reads candidates from transport-info only (docs/field-notes.md).
+     */
+    private readonly repeatOpeningCandidates = false,
   ) {
     this.outbox = new JingleOutbox(role, connection.localCredentials);
     connection.on("local-candidate", (candidate) => {
@@ -53,6 +58,13 @@ export class Trickle {
     this.schedule();
     try {
       await answered;
+      // Before anything else the outbox releases, so no end-of-candidates precedes them.
+      if (this.repeatOpeningCandidates && opening.candidates.length > 0 && !this.stopped)
+        await this.sendTransportInfo(transportOf({ ...opening, gatheringComplete: false })).catch(
+          (error: unknown) => {
+            if (!this.stopped) this.onFailure(error);
+          },
+        );
     } finally {
       this.outbox.settled(opening.id);
       this.schedule();
