@@ -318,6 +318,7 @@ describe("the file transfer falls back to In-Band Bytestreams when ICE-UDP fails
       assert.equal(bob.ibb.at(-1)?.name, "close");
       assert.deepEqual(bob.actions, [
         "session-initiate",
+        "transport-info", // the opening candidates again, for Conversations
         "transport-accept",
         "session-info",
         "session-terminate",
