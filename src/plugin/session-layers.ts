@@ -6,6 +6,7 @@
  */
 import type { Reason } from "../jingle/model.js";
 import type { DatagramChannel } from "../node/datagram-channel.js";
+import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
 import { SCTP_CLOSE_DEADLINE, type SessionDataChannels } from "./data-channels.js";
 import { securityFailure, type SessionSecurity } from "./security.js";
@@ -16,6 +17,27 @@ export type SessionChannel = DtlsChannel | DatagramChannel;
 
 /** Ends the session and tells the peer why. */
 type EndSession = (reason: Reason) => Promise<void>;
+
+/**
+ * The session's ICE connection, once the ICE options are known and (initiator of a data-channel
+ * session) the data-channel variant is chosen. Sockets, DNS or options that fail end the session
+ * with `failed-transport` (the peer is told rather than left waiting) and reject.
+ */
+export async function createConnection(
+  context: { readonly ice: () => Promise<Omit<IceConnectionOptions, "role">> },
+  dataChannels: SessionDataChannels | undefined,
+  role: "controlling" | "controlled",
+  end: EndSession,
+): Promise<IceConnection> {
+  try {
+    const [options] = await Promise.all([context.ice(), dataChannels?.ready()]);
+    return await IceConnection.create({ ...options, role });
+  } catch (error) {
+    const text = `ICE setup failed: ${(error as Error).message}`;
+    await end({ condition: "failed-transport", text });
+    throw new JingleSessionError(text, "failed-transport", { cause: error });
+  }
+}
 
 /**
  * DTLS over `datagrams` once the peer's answer is in (`answered`: its setup decides our role),

@@ -7,14 +7,12 @@
  * application that needs data channels gets an SCTP association over the DTLS channel
  * (`data-channels.ts`).
  */
-import { EventEmitter } from "node:events";
 import type {
   Content,
   ContentGroup,
   IceUdpTransport,
   Jingle,
   Reason,
-  ReasonCondition,
   SctpVariant,
 } from "../jingle/model.js";
 import type { SessionState } from "../jingle/dispatch.js";
@@ -24,29 +22,27 @@ import type { DataChannel } from "../node/data-channel.js";
 import type { SctpAssociation } from "../node/sctp-association.js";
 import type { ChannelInit } from "../sctp/data-channel-types.js";
 import type { SessionDataChannels } from "./data-channels.js";
-import { IceConnection, type IceConnectionOptions } from "../node/ice-connection.js";
+import type { IceConnection} from "../node/ice-connection.js";
+import { type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError } from "./session-error.js";
 import { answerProblem, onAbort, rejectOnEnd, whenSelected } from "./session-checks.js";
 import type { SessionSecurity, SessionSecurityInfo } from "./security.js";
-import { associateChannels, secureChannel, type SessionChannel } from "./session-layers.js";
-import { SessionSignalling, type OutgoingJingle } from "./session-signalling.js";
+import {
+  associateChannels,
+  createConnection,
+  secureChannel,
+  type SessionChannel,
+} from "./session-layers.js";
+import { SessionBase, type JingleSessionEvents } from "./session-base.js";
+import { SessionSignalling } from "./session-signalling.js";
 import { TransportSwitch, type TransportFallback } from "./transport-fallback.js";
 import { Trickle } from "./trickle.js";
 import type { XmppClient } from "./xmpp.js";
 
-export type { SessionState };
+export type { SessionState, JingleSessionEvents };
 export { JingleSessionError };
 export type { SessionChannel };
-
-/** Events of a {@link JingleSession}. */
-export interface JingleSessionEvents {
-  state: [state: SessionState];
-  /** The session ended; `reason` is the peer's or ours. */
-  terminated: [reason: Reason];
-  /** The peer opened a data channel (sessions whose application needs SCTP). */
-  datachannel: [channel: DataChannel];
-}
 
 /** What a session needs from the plugin that owns it. */
 export interface SessionContext {
@@ -62,7 +58,7 @@ export interface SessionContext {
   readonly report: (error: Error) => void;
 }
 
-export class JingleSession extends EventEmitter<JingleSessionEvents> {
+export class JingleSession extends SessionBase {
   private stateValue: SessionState = "pending";
   private connection: IceConnection | undefined;
   private trickle: Trickle | undefined;
@@ -74,7 +70,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
   private readonly ended: Promise<never>;
   private readonly remote = new RemoteTransport();
   private readonly setupTimer: NodeJS.Timeout;
-  private readonly signalling: SessionSignalling;
+  protected readonly signalling: SessionSignalling;
   /** A fallback to another transport (XEP-0166 §6.9), and whether the content moved. */
   private readonly switch = new TransportSwitch();
   /**
@@ -186,33 +182,10 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * `signal` before then terminates the session (reason `cancel`).
    */
   connect(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
-    onAbort(options.signal, () => {
-      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
-    });
+    this.cancelOn(options.signal);
     if (!this.initiator)
       return Promise.reject(new Error("connect() is for sessions we initiated; use accept()"));
-    this.channelPromise ??= this.open("controlling", async (trickle) => {
-      try {
-        await trickle.open(
-          (transport) =>
-            this.signalling.send({
-              action: "session-initiate",
-              contents: [this.content(transport, true)],
-              ...this.groups(),
-            }),
-          (transport) => this.security?.decorate(transport) ?? transport,
-        );
-      } catch (error) {
-        // XEP-0166 §6.3: no answer (or an error) to session-initiate: the session never began.
-        const text = (error as Error).message;
-        await this.end({ condition: "connectivity-error", text }, false);
-        throw new JingleSessionError(
-          `session-initiate to ${this.peer} failed: ${text}`,
-          "connectivity-error",
-          { cause: error },
-        );
-      }
-    });
+    this.channelPromise ??= this.open("controlling", (t) => this.opening(t, "session-initiate"));
     return this.channelPromise;
   }
 
@@ -223,34 +196,62 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Aborting `signal` before then terminates the session (reason `cancel`).
    */
   accept(options: { readonly signal?: AbortSignal } = {}): Promise<SessionChannel> {
-    onAbort(options.signal, () => {
-      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
-    });
+    this.cancelOn(options.signal);
     if (this.initiator)
       return Promise.reject(new Error("accept() is for incoming sessions; use connect()"));
     if (this.offeredTransport !== undefined)
       return Promise.reject(new Error("this offer is not ICE-UDP; its application accepts it"));
-    this.channelPromise ??= this.open("controlled", async (trickle) => {
+    this.channelPromise ??= this.open("controlled", (trickle) => {
       this.setState("active");
-      try {
-        await trickle.open(
-          (transport) =>
-            this.signalling.send({
-              action: "session-accept",
-              responder: this.context.self(),
-              contents: [this.content(transport, true)],
-              ...this.groups(),
-            }),
-          (transport) => this.security?.decorate(transport) ?? transport,
-        );
-      } catch (error) {
-        // The peer refused (or never answered) our session-accept: the session is over.
-        const text = `session-accept failed: ${(error as Error).message}`;
-        await this.end({ condition: "connectivity-error", text }, true);
-        throw new JingleSessionError(text, "connectivity-error", { cause: error });
-      }
+      return this.opening(trickle, "session-accept");
     });
     return this.channelPromise;
+  }
+
+  /** Terminates the session (reason `cancel`) when `signal` aborts before it ended. */
+  private cancelOn(signal: AbortSignal | undefined): void {
+    onAbort(signal, () => {
+      if (this.stateValue !== "ended") void this.terminate("cancel", "aborted");
+    });
+  }
+
+  /**
+   * Sends session-initiate or session-accept with what ICE gathered so far. No answer or an
+   * error ends the session: a session-initiate's never began (XEP-0166 §6.3), a refused
+   * session-accept's is over (the peer is told).
+   */
+  private async opening(
+    trickle: Trickle,
+    action: "session-initiate" | "session-accept",
+  ): Promise<void> {
+    const accept = action === "session-accept";
+    await this.announce(action, () =>
+      trickle.open(
+        (transport) =>
+          this.signalling.send({
+            action,
+            ...(accept && { responder: this.context.self() }),
+            contents: [this.content(transport, true)],
+            ...this.groups(),
+          }),
+        (transport) => this.security?.decorate(transport) ?? transport,
+      ),
+    );
+  }
+
+  /** Runs `send` (the opening stanza); no answer or an error ends the session, see {@link opening}. */
+  private async announce(action: string, send: () => Promise<void>): Promise<void> {
+    const accept = action === "session-accept";
+    try {
+      await send();
+    } catch (error) {
+      const cause = (error as Error).message;
+      const text = accept
+        ? `${action} failed: ${cause}`
+        : `${action} to ${this.peer} failed: ${cause}`;
+      await this.end({ condition: "connectivity-error", text: accept ? text : cause }, accept);
+      throw new JingleSessionError(text, "connectivity-error", { cause: error });
+    }
   }
 
   /**
@@ -259,11 +260,6 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    */
   restart(): void {
     if (this.stateValue !== "ended") this.connection?.restart();
-  }
-
-  /** Ends the session (session-terminate, XEP-0166 §6.7) and closes the channel. */
-  async terminate(condition: ReasonCondition = "success", text?: string): Promise<void> {
-    await this.end(text === undefined ? { condition } : { condition, text }, true);
   }
 
   // --- from the plugin -----------------------------------------------------------------------
@@ -294,66 +290,12 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     }
   }
 
-  /** The peer's resource went offline (unavailable presence): the session is over. */
-  peerGone(): void {
-    void this.end({ condition: "gone", text: `${this.peer} went offline` }, false);
-  }
-
-  /**
-   * Pings the peer with an empty session-info (XEP-0166 §6.8), e.g. once our XMPP stream is back
-   * after an outage. An answer saying the peer is gone ends the session (`gone`).
-   */
-  ping(): Promise<void> {
-    return this.signalling.ping();
-  }
-
-  /**
-   * Sends a session-info with `payload` (XEP-0166 §6.8; e.g. XEP-0234 `<checksum/>`). A bounce
-   * saying the peer is gone ends the session (`gone`); other failures are reported to the
-   * plugin's `error`. Never rejects.
-   */
-  sendInfo(payload: XmlElement): Promise<void> {
-    return this.signalling.info([payload], "session-info");
-  }
-
-  /**
-   * Our XMPP stream is back after an outage (docs/plugin.md, "Faults"): pings the peer until it
-   * answers, for up to `windowMs` (its stream may come back after ours); a peer still gone then
-   * ends the session (`gone`).
-   */
-  resume(windowMs: number): Promise<void> {
-    return this.signalling.resume(windowMs);
-  }
-
-  /** Our XMPP stream stayed down (docs/plugin.md, "Faults"): ends without telling the peer. */
-  signallingLost(reason: Reason): void {
-    void this.end(reason, false);
-  }
-
-  /** Drops our pending session without telling the peer (it lost a tie-break). */
-  abandon(text: string): void {
-    void this.end({ condition: "alternative-session", text }, false);
-  }
-
-  /** Refuses a content-add or transport-replace (we keep one ICE-UDP content per session). */
-  refuse(jingle: Jingle): void {
-    this.signalling.refuse(jingle);
-  }
-
   /**
    * Lets `fallback` take over when ICE-UDP fails, and decide on the peer's transport-replace /
    * -accept / -reject (XEP-0166 §6.9–§6.11; the file transfer's move to XEP-0261 IBB).
    */
   setFallback(fallback: TransportFallback): void {
     this.switch.set(fallback);
-  }
-
-  /**
-   * Sends one of this session's actions (e.g. transport-replace, transport-accept); resolves
-   * once the peer acknowledged it, rejects with the IQ's error.
-   */
-  sendAction(jingle: OutgoingJingle): Promise<void> {
-    return this.signalling.send(jingle);
   }
 
   /**
@@ -369,17 +311,14 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     this.setState("active");
     const content = { creator: "initiator" as const, name: this.contentName };
     const description = this.localDescription;
-    try {
-      await this.signalling.send({
+    const other = { kind: "other" as const, element: transport };
+    await this.announce("session-accept", () =>
+      this.signalling.send({
         action: "session-accept",
         responder: this.context.self(),
-        contents: [{ ...content, description, transport: { kind: "other", element: transport } }],
-      });
-    } catch (error) {
-      const text = `session-accept failed: ${(error as Error).message}`;
-      await this.end({ condition: "connectivity-error", text }, true);
-      throw new JingleSessionError(text, "connectivity-error", { cause: error });
-    }
+        contents: [{ ...content, description, transport: other }],
+      }),
+    );
   }
 
   /**
@@ -401,17 +340,10 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
     signal: (trickle: Trickle) => Promise<void>,
   ): Promise<SessionChannel> {
     return (async () => {
-      let connection: IceConnection;
-      try {
-        // The initiator of a data-channel session picks its variant first (peer's disco#info).
-        const [options] = await Promise.all([this.context.ice(), this.dataChannels?.ready()]);
-        connection = await IceConnection.create({ ...options, role });
-      } catch (error) {
-        // Sockets, DNS or options failed: tell the peer rather than leave it waiting.
-        const text = `ICE setup failed: ${(error as Error).message}`;
-        await this.end({ condition: "failed-transport", text }, true);
-        throw new JingleSessionError(text, "failed-transport", { cause: error });
-      }
+      // The initiator of a data-channel session picks its variant first (peer's disco#info).
+      const connection = await createConnection(this.context, this.dataChannels, role, (r) =>
+        this.end(r, true),
+      );
       if (this.stateValue === "ended") {
         await connection.close();
         throw new JingleSessionError("session ended", "cancel");
@@ -516,7 +448,7 @@ export class JingleSession extends EventEmitter<JingleSessionEvents> {
    * Ends the session: our ICE connection closes at once, the peer is told (when `notifyPeer`),
    * and `terminated` is emitted without waiting for the peer's answer.
    */
-  private async end(reason: Reason, notifyPeer: boolean): Promise<void> {
+  protected async end(reason: Reason, notifyPeer: boolean): Promise<void> {
     if (this.stateValue === "ended") return;
     this.setState("ended");
     clearTimeout(this.setupTimer);
