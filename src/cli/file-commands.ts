@@ -11,6 +11,7 @@ import { fileTransferApplication, type FileTransferResult } from "../plugin/file
 import type { FileTransfer } from "../plugin/file-transfer.js";
 import { UsageError } from "./errors.js";
 import { reporter, type Report } from "./progress.js";
+import { ProgressBar, progressFigures } from "./progress-bar.js";
 import { commonOptions, login, parse, type XmppCommandOptions } from "./xmpp-commands.js";
 
 /** A progress line at most every this many bytes (and at the end). */
@@ -96,14 +97,31 @@ function hashFields(hashes: readonly FileHash[]): Record<string, string> {
   return Object.fromEntries(hashes.map((h) => [h.algo, Buffer.from(h.value).toString("base64")]));
 }
 
-/** Progress lines, at most one per {@link PROGRESS_STEP} bytes, and the last one. */
-function reportProgress(transfer: FileTransfer, report: Report, fields: Record<string, unknown>) {
+/**
+ * Progress: a bar redrawn in place when `bar` is given (a terminal), else lines at most one per
+ * {@link PROGRESS_STEP} bytes and the last one, with the rate (bytes/s) and the ETA (s).
+ */
+function reportProgress(
+  transfer: FileTransfer,
+  report: Report,
+  fields: Record<string, unknown>,
+  bar: ProgressBar | undefined,
+) {
+  const started = performance.now();
   let next = PROGRESS_STEP;
   transfer.on("progress", (bytes, total) => {
+    const f = progressFigures(bytes, total, performance.now() - started);
+    if (bar !== undefined) return bar.update(f);
     if (bytes < next && bytes < total) return;
     next = bytes + PROGRESS_STEP;
-    report("progress", { ...fields, bytes, total });
+    const eta = f.eta === undefined ? null : Math.round(f.eta * 10) / 10;
+    report("progress", { ...fields, bytes, total, rate: Math.round(f.rate), eta });
   });
+}
+
+/** A bar on stderr when it is a terminal and the output is text, else none. */
+function terminalBar(json: boolean): ProgressBar | undefined {
+  return !json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
 }
 
 function reportDone(report: Report, result: FileTransferResult, fields: Record<string, unknown>) {
@@ -140,8 +158,11 @@ export async function runSend(options: SendOptions): Promise<number> {
       ...(options.mediaType !== undefined && { mediaType: options.mediaType }),
     });
     report("offer", { peer: options.peer, sid: transfer.session.sid, path: options.path });
-    reportProgress(transfer, report, {});
-    return reportDone(report, await transfer.result, { peer: options.peer });
+    const bar = terminalBar(options.json);
+    reportProgress(transfer, report, {}, bar);
+    const result = await transfer.result;
+    bar?.finish();
+    return reportDone(report, result, { peer: options.peer });
   } catch (error) {
     report("error", { message: (error as Error).message });
     return 1;
@@ -190,9 +211,12 @@ export async function runReceive(options: ReceiveOptions): Promise<number> {
       const fields = { peer: session.peer, sid: session.sid };
       report("incoming", { ...fields, name: name ?? null, size, media_type: mediaType ?? null });
       const transfer = offer.receive({ dir: options.dir });
-      reportProgress(transfer, report, fields);
+      // One bar in place only when one transfer at a time is shown (--once).
+      const bar = options.once ? terminalBar(options.json) : undefined;
+      reportProgress(transfer, report, fields, bar);
       transfer.result.then(
         (result) => {
+          bar?.finish();
           const code = reportDone(report, result, fields);
           if (options.once) stop(code);
         },
