@@ -7,7 +7,7 @@
 import type { Reason } from "../jingle/model.js";
 import type { DatagramChannel } from "../node/datagram-channel.js";
 import type { DtlsChannel } from "../node/dtls-channel.js";
-import type { SessionDataChannels } from "./data-channels.js";
+import { SCTP_CLOSE_DEADLINE, type SessionDataChannels } from "./data-channels.js";
 import { securityFailure, type SessionSecurity } from "./security.js";
 import { JingleSessionError } from "./session-error.js";
 
@@ -49,11 +49,16 @@ export async function associateChannels(
     const association = await dataChannels.start(channel, security.role);
     // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with it:
     // the session is over too. A graceful SHUTDOWN from the peer comes with its
-    // session-terminate, which ends the session with the peer's reason.
+    // session-terminate, which ends the session with the peer's reason. So may the peer's ABORT:
+    // libwebrtc clients (StanzaJS) close the RTCPeerConnection — ABORT, User-Initiated Abort —
+    // just before they send session-terminate, so that terminate has SCTP_CLOSE_DEADLINE to
+    // arrive and be the reason.
     association.once("close", (reason, detail) => {
       if (reason === "shutdown") return;
       const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
-      void end({ condition: "failed-transport", text });
+      const fail = (): void => void end({ condition: "failed-transport", text });
+      if (reason === "peer-abort") setTimeout(fail, SCTP_CLOSE_DEADLINE).unref();
+      else fail();
     });
   } catch (error) {
     const text = (error as Error).message;
