@@ -191,7 +191,7 @@ describe("XEP-0234 file transfer with StanzaJS 12.22 on libwebrtc, through a rea
           date: "2026-01-02T03:04:05.000Z",
           hashes: [], // only <hash-used algo='sha-1'/> in its offer
         });
-        assert.equal(result.reason, "success", JSON.stringify(result));
+        assert.equal(result.reason, "success", JSON.stringify({ result, ended }));
         assert.equal(result.bytes, size);
         assert.equal(result.verified, true);
         assert.equal(result.flavour, "stanzajs");

@@ -71,6 +71,24 @@ client.send = (element: unknown): Promise<void> => {
   return send(element);
 };
 
+/** Our SCTP association's counters for the transfer's session (a failure's diagnosis). */
+function sctpFigures(transfer: FileTransfer): Record<string, unknown> | undefined {
+  const stats = transfer.session.sctp?.stats();
+  if (stats === undefined) return undefined;
+  const { packetsReceived, dataChunksReceived, messagesReceived, bytesReceived } = stats;
+  const { duplicateTsnsReceived, droppedOverWindow, droppedChecksum, retransmissions } = stats;
+  return {
+    packetsReceived,
+    dataChunksReceived,
+    messagesReceived,
+    bytesReceived,
+    duplicateTsnsReceived,
+    droppedOverWindow,
+    droppedChecksum,
+    retransmissions,
+  };
+}
+
 function report(side: "sender" | "receiver", transfer: FileTransfer, startedAt: number): void {
   transfer.result.then(
     (r) =>
@@ -88,6 +106,7 @@ function report(side: "sender" | "receiver", transfer: FileTransfer, startedAt: 
           value: Buffer.from(h.value).toString("hex"),
         })),
         ms: Date.now() - startedAt,
+        sctp: sctpFigures(transfer),
       }),
     (err: unknown) => emit({ ev: "error", side, error: String(err) }),
   );

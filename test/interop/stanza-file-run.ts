@@ -57,7 +57,11 @@ interface StanzaSession {
   accept(): Promise<void>;
   sender?: StanzaEmitter;
   receiver?: StanzaEmitter & { metadata: { name?: string; size?: number } };
-  pc: { addEventListener(event: "datachannel", f: (e: { channel: StanzaChannel }) => void): void };
+  pc: {
+    addEventListener(event: "datachannel", f: (e: { channel: StanzaChannel }) => void): void;
+    addEventListener(event: "iceconnectionstatechange", f: () => void): void;
+    readonly iceConnectionState: string;
+  };
   channel?: StanzaChannel;
 }
 interface StanzaClient extends StanzaEmitter {
@@ -100,17 +104,33 @@ interface Observed {
   ordered?: boolean | undefined;
   messages: number;
   maxMessage: number;
+  /** libwebrtc's ICE connection states, with ms since the session started. */
+  ice: string[];
+  /** The sender's channel bufferedAmount after its last message (a stall's diagnosis). */
+  lastBuffered?: number | undefined;
   startedAt: number;
 }
 const observed = new Map<string, Observed>();
 const observe = (sid: string, role: Observed["role"]): Observed => {
   let o = observed.get(sid);
   if (o === undefined) {
-    o = { role, actions: [], infos: [], messages: 0, maxMessage: 0, startedAt: Date.now() };
+    o = {
+      role,
+      actions: [],
+      infos: [],
+      ice: [],
+      messages: 0,
+      maxMessage: 0,
+      startedAt: Date.now(),
+    };
     observed.set(sid, o);
   }
   return o;
 };
+const watchIce = (session: StanzaSession, o: Observed): void =>
+  session.pc.addEventListener("iceconnectionstatechange", () =>
+    o.ice.push(`${session.pc.iceConnectionState}@${Date.now() - o.startedAt}`),
+  );
 const countMessage = (o: Observed, data: ArrayBuffer | null | undefined): void => {
   if (data === null || data === undefined) return;
   o.messages++;
@@ -150,6 +170,7 @@ client.jingle.on("terminated", (session: StanzaSession, reason: { condition?: st
 let receiveDir: string | undefined;
 client.on("jingle:incoming", (session: StanzaSession) => {
   const o = observe(session.sid, "responder");
+  watchIce(session, o);
   const meta = session.receiver?.metadata;
   emit({ ev: "incoming", sid: session.sid, name: meta?.name, size: meta?.size });
   session.pc.addEventListener("datachannel", (e) => {
@@ -189,6 +210,7 @@ async function send(to: string, path: string, tamper: string | undefined): Promi
   });
   const session = client.jingle.createFileTransferSession(to);
   const o = observe(session.sid, "initiator");
+  watchIce(session, o);
   if (tamper === "checksum") {
     const original = session.send.bind(session);
     session.send = (action, data) => {
@@ -202,9 +224,10 @@ async function send(to: string, path: string, tamper: string | undefined): Promi
   }
   const started = session.start(file);
   // start() created the Sender and the channel synchronously.
-  session.sender?.on("progress", (_sent: number, _size: number, data: ArrayBuffer | null) =>
-    countMessage(o, data),
-  );
+  session.sender?.on("progress", (_sent: number, _size: number, data: ArrayBuffer | null) => {
+    countMessage(o, data);
+    o.lastBuffered = (session.channel as { bufferedAmount?: number } | undefined)?.bufferedAmount;
+  });
   o.label = session.channel?.label;
   session.sender?.on("sentFile", () => emit({ ev: "sent-file", sid: session.sid }));
   await started;

@@ -10,9 +10,8 @@
 // - `bufferedamountlow` on wrtc's RTCDataChannel: node-webrtc never implemented
 //   `bufferedAmountLowThreshold` nor the event (W3C WebRTC §6.2), and StanzaJS's Sender stops
 //   reading once `bufferedAmount` exceeds 8 × 16 KiB until the event comes — so without it a
-//   StanzaJS send stalls after ~300 KB. After each send() that leaves more than the threshold
-//   queued, `bufferedAmount` is polled every millisecond and the event fired once it is at or
-//   below the threshold, as a browser does.
+//   StanzaJS send stalls after ~300 KB. After each send(), `bufferedAmount` is polled every
+//   millisecond and the event fired once it is at or below the threshold.
 // `Blob` and `File` are Node 20's own.
 import { createRequire } from "node:module";
 
@@ -33,28 +32,31 @@ const wrtc = createRequire(import.meta.url)("@roamhq/wrtc") as {
   RTCDataChannel: { prototype: WrtcDataChannel & { send(data: unknown): void } };
 };
 
+/** libwebrtc's RTCPeerConnection. */
+export const RTCPeerConnection = wrtc.RTCPeerConnection;
+
 const POLL_MS = 1;
 const polling = new WeakSet<WrtcDataChannel>();
 const wrtcSend = wrtc.RTCDataChannel.prototype.send;
 wrtc.RTCDataChannel.prototype.send = function send(this: WrtcDataChannel, data: unknown): void {
   wrtcSend.call(this, data);
-  const above = (): boolean => this.bufferedAmount > (this.bufferedAmountLowThreshold ?? 0);
-  if (polling.has(this) || !above()) return;
+  // wrtc's bufferedAmount follows libwebrtc's network thread, so two reads in the same tick can
+  // disagree: poll after every send (not only when this read is above the threshold), and
+  // fire once it is at or below it. A spurious event is harmless to StanzaJS (it reads one
+  // slice at a time); a missing one stalls it for good.
+  if (polling.has(this)) return;
   polling.add(this);
   const timer = setInterval(() => {
     if (this.readyState !== "open") {
       clearInterval(timer);
       polling.delete(this);
-    } else if (!above()) {
+    } else if (this.bufferedAmount <= (this.bufferedAmountLowThreshold ?? 0)) {
       clearInterval(timer);
       polling.delete(this);
       this.dispatchEvent({ type: "bufferedamountlow" });
     }
   }, POLL_MS);
 };
-
-/** libwebrtc's RTCPeerConnection. */
-export const RTCPeerConnection = wrtc.RTCPeerConnection;
 
 /** A FileReader with only what StanzaJS calls: readAsArrayBuffer, `load`/`error` events. */
 class FileReaderShim extends EventTarget {
