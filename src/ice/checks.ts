@@ -43,8 +43,15 @@ export class CheckScheduler {
     if (remoteKey === undefined || (this.nextPacedAt !== undefined && now < this.nextPacedAt))
       return;
     let pair = this.checklist.next();
-    while (pair !== undefined && this.components.of(pair).selected?.nominated === true) {
+    while (
+      pair !== undefined &&
+      this.components.of(pair).selected?.nominated === true &&
+      !pair.remoteNominated
+    ) {
       // RFC 8445 §8.1.2: a component with a nominated pair needs no further ordinary checks.
+      // Except a pair the peer nominates after that (libwebrtc, controlling, switches its
+      // selected pair after completion and sends data on it): our triggered check validates
+      // it (§7.3.1.4), or its data would be dropped as from an unvalidated source.
       pair.state = "failed";
       pair = this.checklist.next();
     }

@@ -71,17 +71,20 @@ export async function associateChannels(
     const association = await dataChannels.start(channel, security.role);
     // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with it:
     // the session is over too. A graceful SHUTDOWN from the peer comes with its
-    // session-terminate, which ends the session with the peer's reason.
+    // session-terminate, which ends the session with the peer's reason. So may the peer's ABORT:
+    // libwebrtc clients (StanzaJS) close the RTCPeerConnection — ABORT, User-Initiated Abort —
+    // just before they send session-terminate, so that terminate has SCTP_CLOSE_DEADLINE to
+    // arrive and be the reason.
     association.once("close", (reason, detail) => {
       if (reason === "shutdown") return;
       const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
       // A peer's ABORT may be how it ends a finished session: libwebrtc's close() aborts, and
-      // Conversations closes its peer connection between its <received/> and its
-      // session-terminate, so the ABORT overtakes both over XMPP. Its terminate, if it comes
+      // Conversations and StanzaJS close their peer connection just before their
+      // session-terminate, so the ABORT overtakes it over XMPP. Its terminate, if it comes
       // within SCTP_CLOSE_DEADLINE, gives the reason.
-      if (reason === "peer-abort")
-        setTimeout(() => void end({ condition: "failed-transport", text }), SCTP_CLOSE_DEADLINE);
-      else void end({ condition: "failed-transport", text });
+      const fail = (): void => void end({ condition: "failed-transport", text });
+      if (reason === "peer-abort") setTimeout(fail, SCTP_CLOSE_DEADLINE).unref();
+      else fail();
     });
   } catch (error) {
     const text = (error as Error).message;

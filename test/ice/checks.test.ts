@@ -83,6 +83,19 @@ describe("CheckScheduler", () => {
     );
   });
 
+  it("still checks a pair the peer nominates after our selection, so that its data is let in", () => {
+    // libwebrtc, controlling, switches its selected pair after ICE completed and sends
+    // USE-CANDIDATE on the new one, then its data (seen with StanzaJS, docs/field-notes.md).
+    const { p, pairs } = ready();
+    pairs[0]!.nominated = true;
+    p.components.get(1)!.selected = pairs[0];
+    pairs[1]!.remoteNominated = true;
+    p.checklist.trigger(pairs[1]!, 0);
+    p.scheduler.pace(0);
+    assert.deepEqual(sentTo(p), [PEER2.address]);
+    assert.equal(pairs[1]!.state, "in-progress");
+  });
+
   it("counts consent checks apart from connectivity checks and retransmits them at minRtoMs", () => {
     const { p, pairs } = ready({ minRtoMs: 100 });
     p.scheduler.startConsentCheck(0, pairs[0]!, p.identity.current!);

@@ -209,6 +209,24 @@ describe("data channels in Jingle sessions", () => {
     },
   );
 
+  it(
+    "ends the session with the peer's reason when its SCTP ABORT arrives just before its session-terminate",
+    TIMEOUT,
+    async () => {
+      // libwebrtc clients (StanzaJS's session end) close the RTCPeerConnection — an SCTP ABORT,
+      // User-Initiated Abort — and only then send session-terminate over XMPP.
+      const { ours, theirs } = await connect({ sctpVariant: "sctpmap" });
+      const terminated = once(ours, "terminated") as Promise<[{ condition: string }]>;
+      const aborted = once(ours.sctp!, "close");
+      theirs.sctp!.removeAllListeners("close"); // their session does not end with its ABORT
+      theirs.sctp!.abort("closing the peer connection");
+      assert.equal((await aborted)[0], "peer-abort");
+      await theirs.terminate("success");
+      const [reason] = await terminated;
+      assert.equal(reason.condition, "success");
+    },
+  );
+
   it("answers a transport-info whose data-channel transport has sctp-port='0' with bad-request", async () => {
     const network = new FakeNetwork();
     jingleIceUdp(network.client(BOB), options);

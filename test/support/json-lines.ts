@@ -80,6 +80,12 @@ export class JsonLinesProcess {
     for (const waiter of [...this.waiters]) waiter();
   }
 
+  /** Writes `command` as one JSON line to the process's stdin (ignored once it has exited). */
+  send(command: object): void {
+    if (this.done || this.child.stdin.destroyed) return;
+    this.child.stdin.write(JSON.stringify(command) + "\n");
+  }
+
   /** The last 256 KiB of stderr. */
   stderr(): string {
     return this.stderrText;
