@@ -24,28 +24,27 @@
 //      npm run bench:file -- --memory           (1 GiB memory run; no root needed)
 // Tune: BENCH_MIB (default 64), BENCH_RUNS (3), BENCH_FLAVOURS (conversations,stanzajs),
 //       BENCH_ONLY (ours | libwebrtc), BENCH_MEMORY_MIB, BENCH_MEMORY_BOUND_MIB,
-//       BENCH_MEMORY_FLAVOUR (stanzajs).
+//       BENCH_MEMORY_FLAVOUR (stanzajs), BENCH_DIST (a build directory instead of dist/),
+//       BENCH_WRTC_WINDOW_MIB (libwebrtc's outstanding-bytes bound, default 1).
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Package from "../src/index.js";
 import { FakeNetwork } from "../test/plugin/fake-xmpp.js";
 import { createLoneNamespace } from "../test/support/lone-namespace.js";
 import { requireNetns } from "../test/support/netns.js";
 import { median, numberFromEnv } from "./support/measure.js";
 
-// Measured as users get it: the compiled JavaScript in dist/ (npm run build).
-const pkg = (await import(new URL("../dist/index.js", import.meta.url).href).catch(
-  (error: unknown) => {
-    console.error(
-      `bench/file-transfer.ts needs the build: run \`npm run build\` (${String(error)})`,
-    );
-    process.exit(1);
-  },
-)) as typeof Package;
+// Measured as users get it: the compiled JavaScript in dist/ (npm run build), or in the build
+// directory BENCH_DIST names (to compare two builds: copy dist/ aside, change, rebuild).
+const dist = process.env["BENCH_DIST"] ?? fileURLToPath(new URL("../dist", import.meta.url));
+const pkg = (await import(pathToFileURL(join(dist, "index.js")).href).catch((error: unknown) => {
+  console.error(`bench/file-transfer.ts needs the build: run \`npm run build\` (${String(error)})`);
+  process.exit(1);
+})) as typeof Package;
 
 const MIB = 1024 * 1024;
 const FLAVOURS = {
@@ -174,8 +173,9 @@ async function throughput(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 
+  console.log(`\nours: ${dist}`);
   console.log(
-    `\nFile transfer on loopback — ${mib} MiB random file, ${runs} runs (median), Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}`,
+    `File transfer on loopback — ${mib} MiB random file, ${runs} runs (median), Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}`,
   );
   console.log(
     "MB/s = 10^6 bytes per second; time until the received file is on disk and its hash checked.\n",
@@ -252,6 +252,19 @@ async function memory(): Promise<void> {
     );
     console.log(
       `| V8 heap used | ${m(start.heap)} | ${m(peakHeap)} | ${m(end.heap)} | ${m(peakHeap - start.heap)} |`,
+    );
+    // The trend: the highest sample of each tenth of the run.
+    const tenths = Array.from({ length: 10 }, (_, i) =>
+      samples.slice(
+        Math.floor((i * samples.length) / 10),
+        Math.max(Math.floor(((i + 1) * samples.length) / 10), 1),
+      ),
+    ).filter((slice) => slice.length > 0);
+    console.log(
+      `\nRSS MiB, highest per tenth of the run: ${tenths.map((slice) => m(Math.max(...slice.map((x) => x.rss)))).join(" ")}`,
+    );
+    console.log(
+      `heap MiB, highest per tenth of the run: ${tenths.map((slice) => m(Math.max(...slice.map((x) => x.heap)))).join(" ")}`,
     );
     const flat = peakRss - start.rss < bound * MIB && peakHeap - start.heap < bound * MIB;
     console.log(
