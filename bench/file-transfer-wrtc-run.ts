@@ -109,7 +109,10 @@ async function once(): Promise<{ fromStart: number; fromOpen: number }> {
       const message = read.subarray(offset, Math.min(offset + CHUNK, read.length));
       while (sent - received > 0 && sent - received + message.length > HIGH_WATER_MARK)
         await new Promise<void>((resolve) => (wake = resolve));
-      sending.send(message);
+      // A copy: @roamhq/wrtc once delivered a file whose SHA-256 did not match when handed
+      // views into the read buffers (a 16 KiB run after several good ones), so each message
+      // gets memory of its own.
+      sending.send(new Uint8Array(message));
       sent += message.length;
     }
   }
