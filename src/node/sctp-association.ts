@@ -52,7 +52,10 @@ export class SctpAssociation
   private readonly endpoint: DataChannelEndpoint;
   private readonly channels = new Map<number, DataChannel>();
   private timer: NodeJS.Timeout | undefined;
+  /** The endpoint's deadline as last polled. */
   private timerAt: number | undefined;
+  /** When the armed timer fires (at or before {@link timerAt}). */
+  private timerFires = Infinity;
   private driving = false;
   private again = false;
   private ended = false;
@@ -171,23 +174,38 @@ export class SctpAssociation
     this.arm();
   }
 
+  /**
+   * Keeps one timer for the endpoint's deadline. The deadline moves with nearly every packet
+   * (T3-rtx restarts on each SACK, the delayed SACK comes and goes), so a timer that would fire
+   * no later than the new deadline is kept instead of being cancelled and set again: when it
+   * fires early it only sets itself for the deadline then current.
+   */
   private arm(): void {
     const deadline = this.ended ? undefined : this.endpoint.pollTimeout();
-    if (deadline === this.timerAt) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
     this.timerAt = deadline;
+    if (this.ended) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
     if (deadline === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = undefined;
-        this.endpoint.handleTimeout(performance.now());
-        this.drive();
-      },
-      Math.max(0, deadline - performance.now()),
-    );
+    if (this.timer !== undefined && this.timerFires <= deadline) return;
+    clearTimeout(this.timer);
+    this.timerFires = deadline;
+    this.timer = setTimeout(this.onTimer, Math.max(0, deadline - performance.now()));
   }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const due = this.timerAt;
+    if (due === undefined || this.ended) return;
+    if (performance.now() < due) {
+      this.arm();
+      return;
+    }
+    this.endpoint.handleTimeout(performance.now());
+    this.drive();
+  };
 
   private dispatch(event: DataChannelEvent): void {
     switch (event.type) {

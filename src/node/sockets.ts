@@ -3,6 +3,8 @@
  * transmit leaves from, and turning a sender's address text into the agent's address form.
  */
 import { createSocket, type Socket } from "node:dgram";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
+import { isIP } from "node:net";
 import { canonicalIp, ipFamily, type TransportAddress } from "../common/address.js";
 import { SocketBindError } from "./errors.js";
 
@@ -36,6 +38,7 @@ export async function bindUdp(
     const socket = createSocket({
       type: family === "IPv6" ? "udp6" : "udp4",
       ipv6Only: family === "IPv6",
+      lookup: literalLookup,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -60,6 +63,22 @@ export async function bindUdp(
   throw new SocketBindError(address, range ? `ports ${range.min}-${range.max}` : "any port", {
     cause: lastError,
   });
+}
+
+/**
+ * The socket's name lookup: an IP literal — every address the agent sends to — is answered at
+ * once. node:dgram resolves the destination of every `send` through its lookup, and the default
+ * one (dns.lookup) answers a literal only on the next tick: a deferred call and a closure per
+ * datagram on the data path. Anything else still goes to dns.lookup.
+ */
+export function literalLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
 }
 
 /** Sockets by the very address objects handed to the agent (transmits carry them back). */

@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SocketBindError } from "../../src/node/errors.js";
-import { bindUdp, RemoteNames, SOCKET_BUFFER_BYTES, SocketTable } from "../../src/node/sockets.js";
+import { once } from "node:events";
+import {
+  bindUdp,
+  literalLookup,
+  RemoteNames,
+  SOCKET_BUFFER_BYTES,
+  SocketTable,
+} from "../../src/node/sockets.js";
 
 describe("driver sockets", () => {
   it("binds the next free port of a range and says which address and range failed when none is", async () => {
@@ -42,6 +49,42 @@ describe("driver sockets", () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("answers an IP literal's lookup at once and leaves names to the resolver", async () => {
+    const answers: [string, number][] = [];
+    for (const literal of ["127.0.0.1", "::1", "2001:db8::1"])
+      literalLookup(literal, { family: 0 }, (error, address, family) => {
+        assert.equal(error, null);
+        answers.push([address, family]);
+      });
+    // Synchronously: node:dgram then sends within send() instead of on the next tick.
+    assert.deepEqual(answers, [
+      ["127.0.0.1", 4],
+      ["::1", 6],
+      ["2001:db8::1", 6],
+    ]);
+    let resolved = false;
+    const name = new Promise<string>((resolve, reject) =>
+      literalLookup("localhost", { family: 4 }, (error, address) => {
+        resolved = true;
+        if (error) reject(error);
+        else resolve(address);
+      }),
+    );
+    assert.equal(resolved, false, "a name goes to dns.lookup, which answers later");
+    assert.equal(await name, "127.0.0.1");
+  });
+
+  it("sends datagrams to an IP literal through a bound socket", async () => {
+    const a = await bindUdp("IPv4", "127.0.0.1", undefined);
+    const b = await bindUdp("IPv4", "127.0.0.1", undefined);
+    const got = once(b, "message");
+    a.send(new Uint8Array([1, 2, 3]), b.address().port, "127.0.0.1");
+    const [data] = (await got) as [Buffer];
+    assert.deepEqual([...data], [1, 2, 3]);
+    a.close();
+    b.close();
   });
 
   it("turns a sender's address text into a canonical transport address, or nothing for a non-IP", () => {
