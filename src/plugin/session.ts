@@ -22,7 +22,7 @@ import type { DataChannel } from "../node/data-channel.js";
 import type { SctpAssociation } from "../node/sctp-association.js";
 import type { ChannelInit } from "../sctp/data-channel-types.js";
 import type { SessionDataChannels } from "./data-channels.js";
-import type { IceConnection} from "../node/ice-connection.js";
+import type { IceConnection } from "../node/ice-connection.js";
 import { type IceConnectionOptions } from "../node/ice-connection.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { JingleSessionError } from "./session-error.js";
