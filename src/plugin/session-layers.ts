@@ -71,10 +71,7 @@ export async function associateChannels(
     const association = await dataChannels.start(channel, security.role);
     // An ABORT (the peer's or ours) or a dead path (RFC 9260 §8.1) takes every channel with it:
     // the session is over too. A graceful SHUTDOWN from the peer comes with its
-    // session-terminate, which ends the session with the peer's reason. So may the peer's ABORT:
-    // libwebrtc clients (StanzaJS) close the RTCPeerConnection — ABORT, User-Initiated Abort —
-    // just before they send session-terminate, so that terminate has SCTP_CLOSE_DEADLINE to
-    // arrive and be the reason.
+    // session-terminate, which ends the session with the peer's reason.
     association.once("close", (reason, detail) => {
       if (reason === "shutdown") return;
       const text = `SCTP association closed: ${reason}${detail ? ` (${detail})` : ""}`;
