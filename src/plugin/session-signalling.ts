@@ -111,13 +111,14 @@ export class SessionSignalling {
 
   /**
    * Tells the peer the session is over (session-terminate, XEP-0166 §6.7); never rejects. An
-   * `item-not-found` answer is no failure: the peer ended the session too (terminates crossed).
+   * answer saying the peer is gone is no failure: it ended the session too (terminates
+   * crossed: `item-not-found`) or went offline (`service-unavailable`); either way the session
+   * is over.
    */
   async terminate(reason: Reason): Promise<void> {
     await this.send({ action: "session-terminate", contents: [], reason }).catch(
       (error: unknown) => {
-        const condition = (error as { readonly condition?: unknown } | null)?.condition;
-        if (condition !== "item-not-found")
+        if (goneReason(error, "session-terminate") === undefined)
           this.host.report(reportable(error, "session-terminate failed"));
       },
     );

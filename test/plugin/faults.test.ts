@@ -29,8 +29,6 @@ class StatusXmpp extends FakeXmpp {
 async function connected(network: FakeNetwork, aliceXmpp = network.client(ALICE), options = {}) {
   const alice = jingleIceUdp(aliceXmpp, { ice, ...options });
   const bob = jingleIceUdp(network.client(BOB), { ice });
-  // Bob's own session-terminate after Alice ended hers gets item-not-found: expected here.
-  bob.on("error", () => undefined);
   const theirs = new Promise<JingleSession>((resolve) =>
     bob.on("incoming", (session) => {
       resolve(session);
@@ -53,6 +51,22 @@ async function echoed(channel: { send(d: Uint8Array): void } & EventEmitter, tex
 }
 
 describe("plugin faults", () => {
+  it("reports nothing when a session-terminate finds the peer gone (offline, or it ended the session too)", async () => {
+    const network = new FakeNetwork();
+    const { alice, bob, session, theirs } = await connected(network);
+    const errors: Error[] = [];
+    alice.on("error", (e) => errors.push(e));
+    bob.on("error", (e) => errors.push(e));
+    // Both end at once (terminates cross: item-not-found), then one ends with its peer offline
+    // (service-unavailable).
+    await Promise.all([session.terminate("success"), theirs.terminate("success")]);
+    const again = await connected(network);
+    again.alice.on("error", (e) => errors.push(e));
+    network.disconnect(BOB);
+    await again.session.terminate("success");
+    assert.deepEqual(errors, []);
+  });
+
   it("ends the session with reason gone when a transport-info to the peer bounces with service-unavailable", async () => {
     const network = new FakeNetwork();
     const { session, theirs } = await connected(network);
