@@ -9,6 +9,9 @@
 //   `alice.sendFile()` → `bob.incomingFile(session).receive({ dir })`; the receiver's `result`
 //   resolves once the file is verified (sha-1 and sha-256 computed on both sides, as every
 //   transfer does) and renamed into place. Its SHA-256 is then checked again here, untimed.
+//   With BENCH_OURS=processes: two processes instead (bench/file-transfer-peer.ts), each a plugin
+//   logged in to a real Prosody on 127.0.0.1 that this script starts — a bot and a client each
+//   on its own thread, as they run.
 // - libwebrtc: bench/file-transfer-wrtc-run.ts in a network namespace this script creates (lo
 //   and a veth pair both inside, no route out; packets to the namespace's own address go
 //   through its lo) and removes. Must run as root.
@@ -21,6 +24,7 @@
 // cover both ends. "flat" means peak − start stays under BENCH_MEMORY_BOUND_MIB (default 64).
 //
 // Run: npm run bench:file                       (throughput; root)
+//      BENCH_OURS=processes npm run bench:file (ours in two processes through Prosody; root)
 //      npm run bench:file -- --memory           (1 GiB memory run; no root needed)
 // Tune: BENCH_MIB (default 64), BENCH_RUNS (3), BENCH_FLAVOURS (conversations,stanzajs),
 //       BENCH_ONLY (ours | libwebrtc), BENCH_MEMORY_MIB, BENCH_MEMORY_BOUND_MIB,
@@ -37,6 +41,10 @@ import { FakeNetwork } from "../test/plugin/fake-xmpp.js";
 import { createLoneNamespace } from "../test/support/lone-namespace.js";
 import { requireNetns } from "../test/support/netns.js";
 import { median, numberFromEnv } from "./support/measure.js";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { startProsody } from "../test/support/prosody.js";
+import type { XmppServer } from "../test/support/xmpp-server.js";
 
 // Measured as users get it: the compiled JavaScript in dist/ (npm run build), or in the build
 // directory BENCH_DIST names (to compare two builds: copy dist/ aside, change, rebuild).
@@ -101,6 +109,59 @@ async function ours(flavour: Flavour, path: string, sha256: string, inbox: strin
   return { fromStart: end - t0, fromOpen: end - tOpen };
 }
 
+/**
+ * One transfer of `path` ours ↔ ours in two processes (BENCH_OURS=processes), each a plugin
+ * logged in to `prosody` (bench/file-transfer-peer.ts), as a bot and a client run: times from
+ * the sender's channel `open` (and from its `sendFile`) to the receiver's verified file.
+ */
+async function oursProcesses(
+  prosody: XmppServer,
+  flavour: Flavour,
+  path: string,
+  sha256: string,
+  inbox: string,
+): Promise<Times> {
+  const peer = fileURLToPath(new URL("./file-transfer-peer.ts", import.meta.url));
+  const start = (args: string[]) => {
+    const child = spawn(process.execPath, ["--import", "tsx", peer, ...args], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const lines = createInterface({ input: child.stdout });
+    const next = (ev: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        lines.on("line", (line) => {
+          const msg = JSON.parse(line) as Record<string, unknown>;
+          if (msg["ev"] === ev) resolve(msg);
+        });
+        child.once("exit", (code) => reject(new Error(`${args[0]} exited ${code}`)));
+      });
+    return { child, next };
+  };
+  const jid = (user: string) => prosody.jid(user);
+  const receiver = start(["receive", prosody.service, jid("bob"), "bob-pw", inbox]);
+  const received = receiver.next("done");
+  const online = (await receiver.next("online"))["jid"] as string;
+  const sender = start([
+    "send",
+    prosody.service,
+    jid("alice"),
+    "alice-pw",
+    online,
+    path,
+    FLAVOURS[flavour].variant,
+  ]);
+  await sender.next("online");
+  const sent = sender.next("done");
+  sender.child.stdin!.write("go\n");
+  const [got, out] = await Promise.all([received, sent]);
+  if (got["reason"] !== "success" || out["reason"] !== "success" || typeof got["path"] !== "string")
+    throw new Error(`ours (processes): ended ${String(got["reason"])} / ${String(out["reason"])}`);
+  if ((await sha256Of(got["path"])) !== sha256) throw new Error("ours: SHA-256 mismatch on disk");
+  await rm(got["path"]);
+  const end = got["at"] as number;
+  return { fromStart: end - (out["start"] as number), fromOpen: end - (out["open"] as number) };
+}
+
 /** A file of `bytes` random bytes in `dir`, and its SHA-256 (hex). */
 async function randomFile(dir: string, bytes: number): Promise<{ path: string; sha256: string }> {
   const path = join(dir, `random-${bytes}.bin`);
@@ -129,6 +190,15 @@ async function throughput(): Promise<void> {
     only === "ours" ? undefined : (await requireNetns(), await createLoneNamespace("jice-ft"));
   const runner = fileURLToPath(new URL("./file-transfer-wrtc-run.ts", import.meta.url));
   const results = new Map<Flavour, { ours: Times[]; libwebrtc: Times[] }>();
+  // BENCH_OURS=processes: ours as two processes through a real Prosody (a bot and a client).
+  const prosody =
+    process.env["BENCH_OURS"] === "processes"
+      ? await startProsody({ users: { alice: "alice-pw", bob: "bob-pw" } })
+      : undefined;
+  const oursOnce = (flavour: Flavour, path: string, sha256: string, inbox: string) =>
+    prosody === undefined
+      ? ours(flavour, path, sha256, inbox)
+      : oursProcesses(prosody, flavour, path, sha256, inbox);
   try {
     const { path, sha256 } = await randomFile(dir, bytes);
     const inbox = join(dir, "in");
@@ -153,14 +223,16 @@ async function throughput(): Promise<void> {
     for (const flavour of flavours) {
       const r = { ours: [] as Times[], libwebrtc: [] as Times[] };
       results.set(flavour, r);
-      if (only !== "libwebrtc") await ours(flavour, path, sha256, inbox); // warm-up, not counted
+      if (only !== "libwebrtc") await oursOnce(flavour, path, sha256, inbox); // warm-up, not counted
       for (let round = 0; round < runs; round++) {
         const order =
           round % 2 === 0 ? (["ours", "libwebrtc"] as const) : (["libwebrtc", "ours"] as const);
         for (const stack of order) {
           if (only !== undefined && only !== stack) continue;
           const t =
-            stack === "ours" ? await ours(flavour, path, sha256, inbox) : await libwebrtc(flavour);
+            stack === "ours"
+              ? await oursOnce(flavour, path, sha256, inbox)
+              : await libwebrtc(flavour);
           r[stack].push(t);
           console.error(
             `${flavour} ${stack} round ${round + 1}: ${rate(bytes, t.fromOpen)} MB/s from open, ${t.fromOpen.toFixed(0)} ms`,
@@ -169,6 +241,7 @@ async function throughput(): Promise<void> {
       }
     }
   } finally {
+    await prosody?.stop();
     await ns?.destroy();
     await rm(dir, { recursive: true, force: true });
   }
