@@ -132,7 +132,8 @@ async function runReceive(
       },
     });
     pump = p;
-    // Listening starts synchronously (no resume offset), so no message is missed.
+    // The pump listens from its first, synchronous step (a resume holds what comes while it
+    // reads the partial file), so no message is missed.
     const started = p.start();
     route.attach((info) => {
       if (info.kind === "checksum") checked = info.hashes;
