@@ -3,7 +3,7 @@
  * `<description/>`. A plugin serves the applications in its registry and refuses every other
  * session — before any candidate of ours leaves (XEP-0176 §10: candidates reveal addresses).
  */
-import type { Content, Jingle, Reason } from "./model.js";
+import type { Content, ContentSenders, Jingle, Reason } from "./model.js";
 import { NS_JINGLE_ICE_UDP } from "./model.js";
 import { el, measure, namespaceOf, type ElementSize, type XmlElement } from "./xml.js";
 
@@ -45,6 +45,11 @@ export interface JingleApplication {
    * transfer takes XEP-0261 In-Band Bytestreams). @default none
    */
   readonly otherTransports?: readonly string[];
+  /**
+   * Who sends on the content of a session we initiate (XEP-0166 §7.3). @default "both"; the
+   * file-transfer application's offers say `initiator` (XEP-0234 §6.1).
+   */
+  readonly senders?: ContentSenders;
   /** Our `<description/>` for a session we initiate. */
   offer(): XmlElement;
   /**

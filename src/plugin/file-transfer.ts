@@ -45,6 +45,8 @@ export function fileTransferApplication(
   return {
     ...createFileTransferApplication(options),
     transport: "sctp",
+    // XEP-0234 §6.1: the initiator offers the file and sends it.
+    senders: "initiator",
     // XEP-0261 In-Band Bytestreams: in a session-initiate, and as the fallback (file-fallback.ts).
     otherTransports: [NS_JINGLE_IBB],
     features: [

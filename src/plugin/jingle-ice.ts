@@ -142,7 +142,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
     );
     const sid = randomBytes(12).toString("base64url");
     const name = options.contentName ?? "datagram";
-    return this.newSession(
+    const session = this.newSession(
       sid,
       to,
       true,
@@ -152,6 +152,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       "actpass",
       dataChannels,
     );
+    session.senders = application.senders ?? "both";
+    return session;
   }
 
   /**
@@ -322,6 +324,8 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       setup,
       dataChannels,
     );
+    // XEP-0166 §7.3: our answer keeps the offer's senders.
+    session.senders = offer.content.senders ?? "both";
     this.after(() => this.offer(session, jingle, offer));
   }
 
@@ -338,6 +342,7 @@ export class JingleIce extends EventEmitter<JingleIceEvents> {
       offer.description,
     );
     session.offeredTransport = transport;
+    session.senders = offer.content.senders ?? "both";
     this.after(() => this.offer(session, jingle, offer));
   }
 

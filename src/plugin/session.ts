@@ -14,6 +14,7 @@ import type {
   Jingle,
   Reason,
   SctpVariant,
+  ContentSenders,
 } from "../jingle/model.js";
 import type { SessionState } from "../jingle/dispatch.js";
 import { namespaceOf, type XmlElement } from "../jingle/xml.js";
@@ -78,6 +79,12 @@ export class JingleSession extends SessionBase {
    * XEP-0261 IBB): such a session is answered with {@link acceptWith}, never with ICE.
    */
   offeredTransport: XmlElement | undefined;
+  /**
+   * Who sends on the content (XEP-0166 §7.3): the application's choice when we initiate (a file
+   * offer is `initiator`, XEP-0234 §6.1), the offer's when we answer. Set by the plugin before
+   * the first stanza.
+   */
+  senders: ContentSenders = "both";
 
   constructor(
     private readonly context: SessionContext,
@@ -309,7 +316,11 @@ export class JingleSession extends SessionBase {
     this.switch.replace();
     clearTimeout(this.setupTimer);
     this.setState("active");
-    const content = { creator: "initiator" as const, name: this.contentName };
+    const content = {
+      creator: "initiator" as const,
+      name: this.contentName,
+      senders: this.senders,
+    };
     const description = this.localDescription;
     const other = { kind: "other" as const, element: transport };
     await this.announce("session-accept", () =>
@@ -411,7 +422,7 @@ export class JingleSession extends SessionBase {
     return {
       creator: "initiator",
       name: this.contentName,
-      senders: "both",
+      senders: this.senders,
       ...(withDescription && { description: this.localDescription }),
       transport: this.dataChannels?.decorate(transport, withDescription) ?? transport,
     };

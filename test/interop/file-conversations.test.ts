@@ -116,7 +116,7 @@ describe("XEP-0234 file transfer with a Conversations-shaped peer (libwebrtc, it
         if (size > 0) assert.equal(ours.flavour, "conversations");
         // Our offer as Conversations read it: its transport, its group, content named 0.
         const offer = peer.offer!;
-        assert.deepEqual(offer.content, { creator: "initiator", name: "0", senders: "both" });
+        assert.deepEqual(offer.content, { creator: "initiator", name: "0", senders: "initiator" });
         assert.equal(offer.descriptionNs, "urn:xmpp:jingle:apps:file-transfer:5");
         assert.ok(offer.fileChildren?.includes("name") && offer.fileChildren.includes("size"));
         assert.equal(offer.transportNs, NS_WEBRTC_DC);

@@ -7,7 +7,13 @@ import { buildJingle } from "../../src/jingle/build.js";
 import { NS_JINGLE } from "../../src/jingle/model.js";
 import { parseJingle } from "../../src/jingle/parse.js";
 import { el, type XmlElement } from "../../src/jingle/xml.js";
-import { NS_DATAGRAM, jingleIceUdp, type SessionOffer } from "../../src/plugin/index.js";
+import {
+  NS_DATAGRAM,
+  datagramApplication,
+  fileTransferApplication,
+  jingleIceUdp,
+  type SessionOffer,
+} from "../../src/plugin/index.js";
 import { toXmpp } from "../../src/plugin/xmpp.js";
 import { FakeNetwork } from "./fake-xmpp.js";
 
@@ -212,5 +218,37 @@ describe("the applications registry", () => {
       "urn:xmpp:jingle:apps:dtls:0",
       "urn:xmpp:jingle:transports:ice-udp:1",
     ]);
+  });
+
+  it("says who sends on the content: the application's choice in our offer, the offer's in our answer (XEP-0166 §7.3)", async () => {
+    const network = new FakeNetwork();
+    const apps = { ice, applications: [fileTransferApplication(), datagramApplication] };
+    const alice = jingleIceUdp(network.client(ALICE), apps);
+    const bob = jingleIceUdp(network.client(BOB), apps);
+    bob.on("incoming", (session) => void session.accept().catch(() => undefined));
+    const sendersOf = (action: string) =>
+      network.payloads
+        .filter((p) => p.element.attrs["action"] === action)
+        .map(
+          (p) =>
+            p.element.children.find((c): c is XmlElement => typeof c !== "string")?.attrs[
+              "senders"
+            ],
+        );
+    const datagrams = alice.initiate(BOB);
+    await datagrams.connect();
+    assert.deepEqual(sendersOf("session-initiate"), ["both"]);
+    assert.deepEqual(sendersOf("session-accept"), ["both"]);
+    await datagrams.terminate();
+    // A file offer (XEP-0234 §6.1): the initiator sends; Bob's answer says the same.
+    const file = alice.initiate(BOB, {
+      application: NS_FILE_TRANSFER,
+      description: fileOffer(),
+      contentName: "0",
+    });
+    await file.connect();
+    assert.deepEqual(sendersOf("session-initiate"), ["both", "initiator"]);
+    assert.deepEqual(sendersOf("session-accept"), ["both", "initiator"]);
+    await file.terminate();
   });
 });
