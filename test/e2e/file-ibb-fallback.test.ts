@@ -8,7 +8,11 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { requireNetns } from "../support/netns.js";
 import { requireProsody } from "../support/prosody.js";
-import { createLoneNamespace, type LoneNamespace } from "../support/lone-namespace.js";
+import {
+  createLoneNamespace,
+  requireIptables,
+  type LoneNamespace,
+} from "../support/lone-namespace.js";
 
 const RUNNER = fileURLToPath(new URL("./ibb-fallback-run.ts", import.meta.url));
 const TIMEOUT = { timeout: 120_000 };
@@ -17,6 +21,7 @@ let setup: Promise<LoneNamespace> | undefined;
 const namespace = (): Promise<LoneNamespace> =>
   (setup ??= (async () => {
     await requireNetns();
+    await requireIptables();
     await requireProsody();
     const ns = await createLoneNamespace("jice-ibb");
     // Every UDP datagram dropped, in and out: no ICE-UDP path can exist.

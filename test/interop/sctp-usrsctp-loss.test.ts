@@ -9,31 +9,15 @@
 // iptables; FAILS (never skips) without them.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { requireNetns } from "../support/netns.js";
 import {
-  createLoneNamespace,
+  createLossyNamespace,
   LONE_ADDRESS,
   type LoneNamespace,
 } from "../support/lone-namespace.js";
 
 const RUNNER = fileURLToPath(new URL("./usrsctp-sctp-run.ts", import.meta.url));
 const BULK = 64;
-
-function requireIptables(): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile("iptables", ["--version"], { timeout: 10_000 }, (err) =>
-      err === null
-        ? resolve()
-        : reject(
-            new Error(
-              `loss tests cannot run: \`iptables\` is not usable (${err.message}) — apt-get install -y iptables`,
-            ),
-          ),
-    ),
-  );
-}
 
 interface RunResult {
   ok: boolean;
@@ -50,30 +34,7 @@ for (const percent of [1, 5]) {
   describe(`SCTP data channels with usrsctp (libdatachannel) under ${percent} % loss (iptables statistic, in a namespace)`, () => {
     let ns: Promise<LoneNamespace> | undefined;
     const namespace = (): Promise<LoneNamespace> =>
-      (ns ??= (async () => {
-        await requireNetns();
-        await requireIptables();
-        const created = await createLoneNamespace(`jice-ucl${percent}`);
-        await created.exec(
-          [
-            "iptables",
-            "-A",
-            "INPUT",
-            "-p",
-            "udp",
-            "-m",
-            "statistic",
-            "--mode",
-            "random",
-            "--probability",
-            String(percent / 100),
-            "-j",
-            "DROP",
-          ],
-          10_000,
-        );
-        return created;
-      })());
+      (ns ??= createLossyNamespace(`jice-ucl${percent}`, percent));
     after(async () => {
       await ns?.then((n) => n.destroy()).catch(() => undefined);
     });

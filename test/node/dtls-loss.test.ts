@@ -4,31 +4,15 @@
 // FAILS (never skips) without them.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { requireNetns } from "../support/netns.js";
 import {
-  createLoneNamespace,
+  createLossyNamespace,
   LONE_ADDRESS,
   type LoneNamespace,
 } from "../support/lone-namespace.js";
 
 const RUNNER = fileURLToPath(new URL("./dtls-loss-run.ts", import.meta.url));
 const RUNS = 3;
-
-function requireIptables(): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile("iptables", ["--version"], { timeout: 10_000 }, (err) =>
-      err === null
-        ? resolve()
-        : reject(
-            new Error(
-              `loss tests cannot run: \`iptables\` is not usable (${err.message}) — apt-get install -y iptables`,
-            ),
-          ),
-    ),
-  );
-}
 
 interface Counters {
   retransmissions: number;
@@ -45,27 +29,7 @@ describe("DTLS over real UDP with 30 % loss (iptables statistic, in a namespace)
     `${RUNS} ICE + DTLS associations in a row all connect and carry data both ways`,
     { timeout: 180_000 },
     async () => {
-      await requireNetns();
-      await requireIptables();
-      ns = await createLoneNamespace("jice-loss");
-      await ns.exec(
-        [
-          "iptables",
-          "-A",
-          "INPUT",
-          "-p",
-          "udp",
-          "-m",
-          "statistic",
-          "--mode",
-          "random",
-          "--probability",
-          "0.3",
-          "-j",
-          "DROP",
-        ],
-        10_000,
-      );
+      ns = await createLossyNamespace("jice-loss", 30);
       const out = await ns.exec(
         [process.execPath, "--import", "tsx", RUNNER, LONE_ADDRESS, String(RUNS)],
         170_000,

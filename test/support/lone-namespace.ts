@@ -3,7 +3,7 @@
 // runs there — both peers of a test — sees only these addresses; deleting the namespace
 // removes everything. Needs root and iproute2; callers run requireNetns() first.
 import { execFile, execFileSync } from "node:child_process";
-import { ip } from "./netns.js";
+import { ip, requireNetns } from "./netns.js";
 
 /** The address on veth0 inside the namespace. */
 export const LONE_ADDRESS = "10.213.9.1";
@@ -65,4 +65,36 @@ export async function createLoneNamespace(prefix: string): Promise<LoneNamespace
         ),
       ),
   };
+}
+
+/** Throws a clear error, saying how to install it, when `iptables` cannot run here. */
+export function requireIptables(): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile("iptables", ["--version"], { timeout: 10_000 }, (err) =>
+      err === null
+        ? resolve()
+        : reject(
+            new Error(
+              `loss tests cannot run: \`iptables\` is not usable (${err.message}) — apt-get install -y iptables`,
+            ),
+          ),
+    ),
+  );
+}
+
+/**
+ * A lone namespace whose firewall drops each incoming UDP datagram with probability `percent` %
+ * (iptables' `statistic` match). Checks root, iproute2 and iptables first (clear errors).
+ */
+export async function createLossyNamespace(
+  prefix: string,
+  percent: number,
+): Promise<LoneNamespace> {
+  await requireNetns();
+  await requireIptables();
+  const ns = await createLoneNamespace(prefix);
+  const rule = ["-p", "udp", "-m", "statistic", "--mode", "random"];
+  const probability = ["--probability", String(percent / 100), "-j", "DROP"];
+  await ns.exec(["iptables", "-A", "INPUT", ...rule, ...probability], 10_000);
+  return ns;
 }
