@@ -12,13 +12,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { xml } from "@xmpp/xml";
 import type { XmlElement } from "../../src/jingle/xml.js";
-import {
-  fileTransferApplication,
-  jingleIceUdp,
-  type IncomingFile,
-  type JingleIce,
-} from "../../src/plugin/index.js";
+import { fileTransferApplication, jingleIceUdp, type JingleIce } from "../../src/plugin/index.js";
 import { FakeNetwork, FakeStanzaError } from "./fake-xmpp.js";
+import { ALICE, BOB, filePeers } from "./file-peers.js";
 import { buildJingle } from "../../src/jingle/build.js";
 import { NS_FILE_TRANSFER } from "../../src/jingle/file-transfer.js";
 import {
@@ -32,8 +28,6 @@ import { el } from "../../src/jingle/xml.js";
 import { toXmpp } from "../../src/plugin/xmpp.js";
 
 const ice = { addresses: ["127.0.0.1"] };
-const ALICE = "alice@jingle.test/bot";
-const BOB = "bob@jingle.test/bot";
 const TIMEOUT = { timeout: 60_000 };
 /** Short, so that a transfer whose ICE cannot fail on its own still moves quickly. */
 const SETUP = 1500;
@@ -70,27 +64,6 @@ function blockedNetwork(): FakeNetwork {
     if (payload.name === "jingle") stripCandidates(payload);
   };
   return network;
-}
-
-function pair(network: FakeNetwork) {
-  const options = { ice, setupTimeoutMs: SETUP, applications: [fileTransferApplication()] };
-  const alice = jingleIceUdp(network.client(ALICE), options);
-  const bob = jingleIceUdp(network.client(BOB), options);
-  const offers: IncomingFile[] = [];
-  const waiting: ((file: IncomingFile) => void)[] = [];
-  bob.on("incoming", (session) => {
-    const file = bob.incomingFile(session)!;
-    const w = waiting.shift();
-    if (w) w(file);
-    else offers.push(file);
-  });
-  const nextFile = () =>
-    new Promise<IncomingFile>((resolve) => {
-      const f = offers.shift();
-      if (f) resolve(f);
-      else waiting.push(resolve);
-    });
-  return { alice, bob, nextFile };
 }
 
 async function makeFile(name: string, size: number) {
@@ -205,7 +178,7 @@ describe("the file transfer falls back to In-Band Bytestreams when ICE-UDP fails
         TIMEOUT,
         async () => {
           const network = blockedNetwork();
-          const { alice, nextFile } = pair(network);
+          const { alice, nextFile } = filePeers(network, { setupTimeoutMs: SETUP });
           const name = `ibb-${variant}-${size}.bin`;
           const { path, sha256 } = await makeFile(name, size);
           const to = await inbox(`in-${variant}-${size}`);
@@ -442,7 +415,7 @@ describe("the file transfer falls back to In-Band Bytestreams when ICE-UDP fails
       (payload.children as string[]).splice(0, payload.children.length, swapped);
       flipped = true;
     };
-    const { alice, nextFile } = pair(network);
+    const { alice, nextFile } = filePeers(network, { setupTimeoutMs: SETUP });
     const { path } = await makeFile("ibb-bad.bin", 20_000);
     const to = await inbox("in-ibb-bad");
     const sent = await alice.sendFile(BOB, path, { sctpVariant: "webrtc-datachannel" });

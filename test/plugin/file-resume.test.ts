@@ -10,16 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { XmlElement } from "../../src/jingle/xml.js";
-import {
-  fileTransferApplication,
-  jingleIceUdp,
-  type IncomingFile,
-} from "../../src/plugin/index.js";
 import { FakeNetwork } from "./fake-xmpp.js";
+import { BOB, filePeers } from "./file-peers.js";
 
-const ice = { addresses: ["127.0.0.1"] };
-const ALICE = "alice@jingle.test/bot";
-const BOB = "bob@jingle.test/bot";
 const TIMEOUT = { timeout: 60_000 };
 
 let dir: string;
@@ -29,27 +22,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function pair(network = new FakeNetwork()) {
-  const options = { ice, applications: [fileTransferApplication()] };
-  const alice = jingleIceUdp(network.client(ALICE), options);
-  const bob = jingleIceUdp(network.client(BOB), options);
-  const offers: IncomingFile[] = [];
-  const waiting: ((file: IncomingFile) => void)[] = [];
-  bob.on("incoming", (session) => {
-    const file = bob.incomingFile(session)!;
-    const w = waiting.shift();
-    if (w) w(file);
-    else offers.push(file);
-  });
-  const nextFile = () =>
-    new Promise<IncomingFile>((resolve) => {
-      const f = offers.shift();
-      if (f) resolve(f);
-      else waiting.push(resolve);
-    });
-  return { network, alice, bob, nextFile };
-}
 
 /** The `<range/>` of every session-accept Bob sent, as [offset, length] (undefined: none). */
 function acceptedRanges(network: FakeNetwork): (string | undefined)[] {
@@ -73,7 +45,7 @@ describe("resuming a file transfer with a range", () => {
       `resumes an interrupted transfer from the bytes the partial file kept (${variant} variant)`,
       TIMEOUT,
       async () => {
-        const { network, alice, nextFile } = pair();
+        const { network, alice, nextFile } = filePeers();
         const data = randomBytes(3 * 1024 * 1024);
         const source = join(dir, `resume-${variant}.bin`);
         await writeFile(source, data);
@@ -114,7 +86,7 @@ describe("resuming a file transfer with a range", () => {
   }
 
   it("asks for the whole file when the partial file is as long as the file", TIMEOUT, async () => {
-    const { network, alice, nextFile } = pair();
+    const { network, alice, nextFile } = filePeers();
     const data = randomBytes(10_000);
     const source = join(dir, "whole.bin");
     await writeFile(source, data);
@@ -148,7 +120,7 @@ describe("resuming a file transfer with a range", () => {
           children: [],
         });
       };
-      const { alice, nextFile } = pair(network);
+      const { alice, nextFile } = filePeers(network);
       const source = join(dir, "short.bin");
       await writeFile(source, randomBytes(1000));
       const sent = await alice.sendFile(BOB, source, { sctpVariant: "sctpmap" });

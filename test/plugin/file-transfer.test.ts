@@ -16,10 +16,10 @@ import {
   fileTransferApplication,
   jingleIceUdp,
   sanitizeFileName,
-  type IncomingFile,
   type JingleIce,
 } from "../../src/plugin/index.js";
 import { FakeNetwork, FakeStanzaError } from "./fake-xmpp.js";
+import { ALICE, BOB, filePeers } from "./file-peers.js";
 import { DEFAULT_SEND_HIGH_WATER_MARK } from "../../src/node/file-transfer-send.js";
 import { xml } from "@xmpp/xml";
 import { buildJingle } from "../../src/jingle/build.js";
@@ -30,8 +30,6 @@ import { el } from "../../src/jingle/xml.js";
 import { toXmpp } from "../../src/plugin/xmpp.js";
 
 const ice = { addresses: ["127.0.0.1"] };
-const ALICE = "alice@jingle.test/bot";
-const BOB = "bob@jingle.test/bot";
 const TIMEOUT = { timeout: 60_000 };
 
 let dir: string;
@@ -41,29 +39,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Alice and Bob with the file-transfer application; Bob's incoming files come to `onFile`. */
-function pair(network = new FakeNetwork()) {
-  const options = { ice, applications: [fileTransferApplication()] };
-  const alice = jingleIceUdp(network.client(ALICE), options);
-  const bob = jingleIceUdp(network.client(BOB), options);
-  const files: IncomingFile[] = [];
-  const waiting: ((file: IncomingFile) => void)[] = [];
-  bob.on("incoming", (session) => {
-    const file = bob.incomingFile(session);
-    assert.ok(file, "an incoming file-transfer session shows its file");
-    const w = waiting.shift();
-    if (w) w(file);
-    else files.push(file);
-  });
-  const nextFile = () =>
-    new Promise<IncomingFile>((resolve) => {
-      const f = files.shift();
-      if (f) resolve(f);
-      else waiting.push(resolve);
-    });
-  return { network, alice, bob, nextFile };
-}
 
 async function makeFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
   const srcDir = join(dir, "src");
@@ -87,7 +62,7 @@ describe("file transfer through the plugin", () => {
         `sends ${size} bytes with the ${variant} variant and the receiver verifies the hash`,
         TIMEOUT,
         async () => {
-          const { alice, nextFile } = pair();
+          const { alice, nextFile } = filePeers();
           const name = `f-${variant}-${size}.bin`;
           const { path, sha256 } = await makeFile(name, size);
           const to = await inbox(`in-${variant}-${size}`);
@@ -169,7 +144,7 @@ describe("file transfer through the plugin", () => {
                 );
               }
         };
-        const { alice, nextFile } = pair(network);
+        const { alice, nextFile } = filePeers(network);
         const { path } = await makeFile(`bad-${variant}.bin`, 100_000);
         const to = await inbox(`in-bad-${variant}`);
         const sent = await alice.sendFile(BOB, path, { sctpVariant: variant });
@@ -189,7 +164,7 @@ describe("file transfer through the plugin", () => {
     "names the offered content 0, as libwebrtc names Conversations' m= section, in the BUNDLE group too",
     TIMEOUT,
     async () => {
-      const { network, alice, nextFile } = pair();
+      const { network, alice, nextFile } = filePeers();
       const { path } = await makeFile("named.bin", 1);
       const sent = await alice.sendFile(BOB, path, { sctpVariant: "webrtc-datachannel" });
       await (await nextFile()).decline();
@@ -205,7 +180,7 @@ describe("file transfer through the plugin", () => {
   );
 
   it("ends with decline when the receiver declines the offer", TIMEOUT, async () => {
-    const { alice, nextFile } = pair();
+    const { alice, nextFile } = filePeers();
     const { path } = await makeFile("declined.bin", 10);
     const sent = await alice.sendFile(BOB, path, { sctpVariant: "sctpmap" });
     await (await nextFile()).decline();
@@ -219,7 +194,7 @@ describe("file transfer through the plugin", () => {
     "writes under a safe name and never overwrites: the peer's path is cut to its last segment",
     TIMEOUT,
     async () => {
-      const { alice, bob, nextFile } = pair();
+      const { alice, bob, nextFile } = filePeers();
       const { path } = await makeFile("x.txt", 5);
       const to = await inbox("in-names");
       await writeFile(join(to, "passwd"), "mine");
@@ -238,7 +213,7 @@ describe("file transfer through the plugin", () => {
   );
 
   it("refuses to receive to a path that exists, and the session ends", TIMEOUT, async () => {
-    const { alice, nextFile } = pair();
+    const { alice, nextFile } = filePeers();
     const { path } = await makeFile("exists.bin", 5);
     const to = await inbox("in-exists");
     await writeFile(join(to, "taken"), "mine");
@@ -250,7 +225,7 @@ describe("file transfer through the plugin", () => {
   });
 
   it("rejects sendFile for a missing file or without the application", async () => {
-    const { alice } = pair();
+    const { alice } = filePeers();
     await assert.rejects(alice.sendFile(BOB, join(dir, "nope")), { code: "ENOENT" });
     const other: JingleIce = jingleIceUdp(new FakeNetwork().client(ALICE), {
       ice,
@@ -265,7 +240,7 @@ describe("file-transfer signalling", () => {
     "answers the session-info of a file-transfer session: XEP-0234 payloads acked, a malformed one bad-request, others unsupported-info",
     TIMEOUT,
     async () => {
-      const { network, alice, nextFile } = pair();
+      const { network, alice, nextFile } = filePeers();
       const { path } = await makeFile("info.bin", 3);
       const sent = await alice.sendFile(BOB, path, { sctpVariant: "sctpmap" });
       const offer = await nextFile();
@@ -309,7 +284,7 @@ describe("file-transfer signalling", () => {
     "refuses an XEP-0234 request (senders='responder') with failed-application",
     TIMEOUT,
     async () => {
-      const { network, bob } = pair();
+      const { network, bob } = filePeers();
       const mallory = network.client("mallory@jingle.test/x");
       const terminated = new Promise<XmlElement>((resolve) =>
         mallory.iqCallee.set(NS_JINGLE, "jingle", (ctx) => {
