@@ -15,6 +15,7 @@ import type { XmlElement } from "../jingle/xml.js";
 import { DeadlineTimer } from "../node/deadline-timer.js";
 import type { FileChannel } from "../node/file-transfer-channel.js";
 import type { ChannelState } from "../sctp/data-channel-types.js";
+import { stanzaCondition } from "./signalling.js";
 
 /** Events of the IBB channels (those of a data channel that the pumps listen to). */
 export interface IbbChannelEvents {
@@ -26,12 +27,9 @@ export interface IbbChannelEvents {
 /** Sends one IQ set with `payload` to the peer; resolves on its result, rejects on its error. */
 export type IbbRequest = (payload: XmlElement) => Promise<unknown>;
 
-/** The stanza error condition an IQ failed with, as xmpp.js reports it. */
+/** The stanza error condition an IQ failed with (a timeout counts as `service-unavailable`). */
 function conditionOf(error: unknown): StanzaErrorCondition {
-  const condition = (error as { readonly condition?: unknown } | null)?.condition;
-  return typeof condition === "string"
-    ? (condition as StanzaErrorCondition)
-    : "service-unavailable";
+  return (stanzaCondition(error) ?? "service-unavailable") as StanzaErrorCondition;
 }
 
 const clock = (): number => performance.now();

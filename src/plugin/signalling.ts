@@ -13,13 +13,19 @@ import type { Reason } from "../jingle/model.js";
  */
 const GONE_CONDITIONS: ReadonlySet<string> = new Set(["service-unavailable", "item-not-found"]);
 
+/** The stanza error condition of a failed IQ, as xmpp.js reports it; undefined for others. */
+export function stanzaCondition(error: unknown): string | undefined {
+  const condition = (error as { readonly condition?: unknown } | null)?.condition;
+  return typeof condition === "string" ? condition : undefined;
+}
+
 /**
  * The reason to end a session with when `error` (a failed IQ to the peer) says the peer is gone
  * (XEP-0166 §7.4 `gone`), else undefined: timeouts and other errors are one lost stanza.
  */
 export function goneReason(error: unknown, what: string): Reason | undefined {
-  const condition = (error as { readonly condition?: unknown } | null)?.condition;
-  if (typeof condition !== "string" || !GONE_CONDITIONS.has(condition)) return undefined;
+  const condition = stanzaCondition(error);
+  if (condition === undefined || !GONE_CONDITIONS.has(condition)) return undefined;
   return { condition: "gone", text: `${what} answered with ${condition}` };
 }
 
